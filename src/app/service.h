@@ -1,0 +1,41 @@
+#pragma once
+
+#include <memory>
+
+#include "app/config.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "ingest/webhook_ingest.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/status.h"
+
+namespace stripehook::app {
+
+// The running service: store, ingest, operational routes and the HTTP server, wired from a
+// Config. Owns everything it creates. Shutdown order matters for durability: the server drains
+// first (in-flight webhooks still wait for their commits), then the store's writer.
+class Service {
+ public:
+  static util::StatusOr<std::unique_ptr<Service>> Create(const Config& config);
+  ~Service();
+
+  // Serves until SIGTERM/SIGINT or Stop(), then shuts down gracefully. Blocks.
+  util::Status Run();
+  void Stop();
+  uint16_t port() const { return server_->port(); }
+
+ private:
+  Service() = default;
+  void AddOperationalRoutes();
+
+  Config config_;
+  std::unique_ptr<util::Clock> owned_clock_;
+  const util::Clock* clock_ = nullptr;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<ingest::WebhookIngest> ingest_;
+  http::Router router_;
+  std::unique_ptr<http::Server> server_;
+};
+
+}  // namespace stripehook::app
