@@ -7,22 +7,24 @@
 #include <string>
 #include <vector>
 
+#include "app/config_node.h"
 #include "util/status.h"
 
 namespace stripehook::app {
 
 // One Stripe webhook endpoint: its own path, secrets (several during a rotation) and tolerance.
+// Default name: "default" for the first endpoint, "endpoint-<i>" for later ones.
 struct EndpointConfig {
   std::string name = "default";
   std::string path = "/webhooks/stripe";
-  std::vector<std::string> aliases;     // extra paths served by the same endpoint
-  std::vector<std::string> secrets;     // whsec_...; at least one
-  int64_t tolerance_seconds = 300;      // <= 0 disables the age check
+  std::vector<std::string> aliases;  // extra paths served by the same endpoint
+  std::vector<std::string> secrets;  // whsec_...; at least one
+  int64_t tolerance_seconds = 300;   // <= 0 disables the age check
 };
 
 struct ServerConfig {
-  std::string address = "127.0.0.1";
-  uint16_t port = 8080;
+  std::string address = "127.0.0.1";  // an IPv4/IPv6 literal or "localhost"
+  uint16_t port = 8080;               // 0 = any free port (tests read the bound port back)
   int threads = 2;
   size_t header_limit_bytes = 16 * 1024;
   size_t body_limit_bytes = 1024 * 1024;
@@ -30,31 +32,32 @@ struct ServerConfig {
   int64_t idle_timeout_ms = 60'000;
   int64_t shutdown_grace_ms = 30'000;
   size_t max_connections = 10'000;
-  // Webhook requests per second per client address; 0 = unlimited.
+  // Webhook requests per second per client address; 0 = unlimited. Both must be >= 0.
   double webhook_rate_limit_per_second = 0;
   double webhook_rate_limit_burst = 0;
 };
 
 struct DatabaseConfig {
-  std::string url = "sqlite://stripehook.db";  // sqlite:///abs/path, sqlite://rel/path, postgresql://
-  int64_t busy_timeout_ms = 5'000;   // how long a locked database is waited on before 503
-  int max_batch = 512;               // events per group commit at most
+  std::string url =
+      "sqlite://stripehook.db";     // sqlite:///abs/path, sqlite://rel/path, postgresql://
+  int64_t busy_timeout_ms = 5'000;  // how long a locked database is waited on before 503
+  int max_batch = 512;              // events per group commit at most
   int read_connections = 4;
 };
 
 struct StripeConfig {
-  std::string secret_key;            // sk_...; empty = no API calls
+  std::string secret_key;  // sk_...; empty = no API calls
   std::string api_base = "https://api.stripe.com";
   std::string api_version = "2026-07-29.dahlia";
 };
 
 struct AdminConfig {
-  std::string admin_key;             // empty = admin API disabled (401 always)
-  std::string app_key;               // empty = application API disabled
+  std::string admin_key;  // empty = admin API disabled (401 always)
+  std::string app_key;    // empty = application API disabled
 };
 
 struct LogConfig {
-  std::string level = "info";
+  std::string level = "info";  // debug | info | warn | error (util::ParseLogLevel)
 };
 
 // Test-only knobs; never set in production configs.
@@ -72,8 +75,17 @@ struct Config {
   AdminConfig admin;
   LogConfig log;
   TestingConfig testing;
+  // Sections owned by later features ("processing", "access", "plans", "notify", "schedule"),
+  // accepted but not yet checked: each owner decodes its node with TableReader (which reports
+  // unknown keys) at start-up. Keyed by the top-level section name.
+  std::map<std::string, ConfigNode> deferred_sections;
+  // Non-fatal findings for the caller to log ("endpoints[0].tolerance_seconds <= 0: ...").
+  std::vector<std::string> warnings;
   std::string source;  // the file it came from, or "(environment)"
 };
+
+// The top-level sections kept in Config::deferred_sections.
+const std::vector<std::string>& DeferredSectionNames();
 
 // Environment variables read by LoadConfig (DESIGN.md §4): a map so tests need not touch the
 // process environment.
@@ -81,7 +93,8 @@ using Environment = std::map<std::string, std::string>;
 Environment ProcessEnvironment();
 
 // Loads `path` (TOML) when given — or ./stripehook.toml when `path` is empty and that file
-// exists — then applies the environment overrides, then validates. With no file and only the
+// exists — then applies the environment overrides, then validates. A missing explicit file is
+// kNotFound. An empty environment variable counts as unset. With no file and only the
 // environment, the default endpoint /webhooks/stripe is configured from STRIPE_WEBHOOK_SECRET.
 // Errors are kInvalidArgument with a message naming the key: "server.port: must be 1..65535",
 // "endpoints[1].secrets: at least one secret is required", "unknown key 'server.prot'".
@@ -90,5 +103,18 @@ util::StatusOr<Config> LoadConfig(const std::string& path, const Environment& en
 // Parses TOML text (for tests and --check-config), then overrides and validation as LoadConfig.
 util::StatusOr<Config> ParseConfig(const std::string& toml_text, const std::string& source_name,
                                    const Environment& env);
+
+// The SQLite file named by a database URL: "sqlite:///abs/path" -> "/abs/path",
+// "sqlite://rel.db" -> "rel.db". kInvalidArgument for another scheme or an empty path.
+util::StatusOr<std::string> SqlitePathFromUrl(const std::string& url);
+
+// The effective config as TOML-ish text for --check-config and logs, with every secret replaced
+// by its first characters and its length ("whsec_…(redacted, 38 chars)"): endpoint secrets,
+// stripe.secret_key, admin keys, passwords in URLs, and in deferred sections every key whose name
+// looks secret (secret, password, token, key) and every whsec_/sk_/rk_ value.
+std::string Redacted(const Config& config);
+
+// Replaces one secret as Redacted does. Short values show no characters at all.
+std::string RedactSecret(const std::string& secret);
 
 }  // namespace stripehook::app
