@@ -57,4 +57,8 @@ using Responder = std::function<void(Response)>;
 // Called on a server I/O thread: must not block.
 using Handler = std::function<void(Request&&, Responder)>;
 
+// Decodes %XX escapes (invalid escapes are kept as written); with plus_is_space, '+' becomes ' '
+// (the form encoding used in query strings).
+std::string PercentDecode(std::string_view text, bool plus_is_space);
+
 }  // namespace stripehook::http

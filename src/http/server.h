@@ -16,10 +16,10 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;  // 0 = pick a free port; see Server::port()
   int threads = 2;
-  size_t header_limit = 16 * 1024;      // bytes; past it → 431
-  size_t body_limit = 1024 * 1024;      // bytes; past it → 413 payload_too_large
-  std::chrono::milliseconds read_timeout{10'000};   // whole request, first byte to last
-  std::chrono::milliseconds idle_timeout{60'000};   // keep-alive wait for the next request
+  size_t header_limit = 16 * 1024;                   // bytes; past it → 431
+  size_t body_limit = 1024 * 1024;                   // bytes; past it → 413 payload_too_large
+  std::chrono::milliseconds read_timeout{10'000};    // whole request, first byte to last
+  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request
   std::chrono::milliseconds shutdown_grace{30'000};  // in-flight work allowed after Stop()
   size_t max_connections = 10'000;
   bool handle_signals = true;  // SIGTERM/SIGINT → graceful Stop()

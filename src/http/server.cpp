@@ -1,0 +1,205 @@
+// The listener and lifecycle of the HTTP server: binding, the accept loop, the io threads, and
+// graceful shutdown (signals, stop accepting, drain, force-close after the grace period).
+
+#include "http/server.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <csignal>
+#include <thread>
+#include <vector>
+
+#include "http/server_core.h"
+#include "util/log.h"
+
+namespace stripehook::http {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+
+constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
+
+class CoreImpl final : public internal::ServerCore, public std::enable_shared_from_this<CoreImpl> {
+ public:
+  CoreImpl(ServerOptions options, Handler handler, RequestObserver observer)
+      : ServerCore(std::move(options), std::move(handler), std::move(observer)),
+        ioc_(std::max(1, this->options().threads)),
+        control_(net::make_strand(ioc_)),
+        acceptor_(control_),
+        signals_(control_),
+        grace_timer_(control_),
+        retry_timer_(control_) {}
+
+  net::io_context& io_context() override { return ioc_; }
+  uint16_t port() const { return port_; }
+
+  util::Status Listen();
+  void Start();
+  void Stop() {
+    net::post(control_, [self = shared_from_this()] { self->DoStop(); });
+  }
+  void RunThisThread();
+  void MarkFinished() { finished_.store(true, std::memory_order_release); }
+
+ private:
+  void WaitForSignal();
+  void DoAccept();
+  void OnAccept(error_code ec, tcp::socket socket);
+  void DoStop();
+  void OnDrained() override;
+
+  net::io_context ioc_;                                  // first member: destroyed last
+  net::strand<net::io_context::executor_type> control_;  // acceptor, signals, timers
+  tcp::acceptor acceptor_;
+  net::signal_set signals_;
+  net::steady_timer grace_timer_;
+  net::steady_timer retry_timer_;
+  uint16_t port_ = 0;
+  bool ipv6_ = false;
+  std::atomic<bool> started_{false};
+  bool stop_requested_ = false;  // on control_
+};
+
+util::Status CoreImpl::Listen() {
+  error_code ec;
+  net::ip::address address = net::ip::make_address(options().address, ec);
+  if (ec) return util::InvalidArgumentError("bad listen address '" + options().address + "'");
+  tcp::endpoint endpoint(address, options().port);
+  std::string where = options().address + ":" + std::to_string(options().port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) port_ = acceptor_.local_endpoint(ec).port();
+  if (ec) return util::UnavailableError("cannot listen on " + where + ": " + ec.message());
+  ipv6_ = endpoint.protocol() == tcp::v6();
+  return util::OkStatus();
+}
+
+void CoreImpl::Start() {
+  if (started_.exchange(true)) return;
+  net::post(control_, [self = shared_from_this()] {
+    if (self->stop_requested_) return;
+    if (self->options().handle_signals) self->WaitForSignal();
+    self->DoAccept();
+  });
+}
+
+void CoreImpl::WaitForSignal() {
+  error_code ec;
+  signals_.add(SIGINT, ec);
+  signals_.add(SIGTERM, ec);
+  signals_.async_wait([self = shared_from_this()](error_code ec, int signal) {
+    if (ec) return;
+    util::LogInfo("http shutting down on signal").Int("signal", signal);
+    self->DoStop();
+  });
+}
+
+void CoreImpl::DoAccept() {
+  acceptor_.async_accept([self = shared_from_this()](error_code ec, tcp::socket socket) {
+    self->OnAccept(ec, std::move(socket));
+  });
+}
+
+void CoreImpl::OnAccept(error_code ec, tcp::socket socket) {
+  if (stop_requested_ || ec == net::error::operation_aborted) return;
+  if (ec) {
+    // Typically EMFILE: back off briefly instead of spinning on a full descriptor table.
+    util::LogWarn("http accept failed").Str("error", ec.message());
+    retry_timer_.expires_after(kAcceptRetryDelay);
+    retry_timer_.async_wait([self = shared_from_this()](error_code ec) {
+      if (!ec && !self->stop_requested_) self->DoAccept();
+    });
+    return;
+  }
+  // Handed over as a descriptor so session.cpp can give it its own strand (see server_core.h).
+  int fd = socket.release(ec);
+  if (!ec) internal::StartSession(shared_from_this(), fd, ipv6_);
+  DoAccept();
+}
+
+void CoreImpl::DoStop() {
+  if (stop_requested_) return;
+  stop_requested_ = true;
+  error_code ec;
+  acceptor_.close(ec);
+  signals_.cancel(ec);
+  retry_timer_.cancel();
+  std::vector<std::shared_ptr<internal::Connection>> live = BeginStopping();
+  util::LogInfo("http stopping").Int("connections", static_cast<int64_t>(live.size()));
+  for (auto& connection : live) connection->BeginShutdown();
+  if (live.empty()) return;
+  grace_timer_.expires_after(options().shutdown_grace);
+  grace_timer_.async_wait([self = shared_from_this()](error_code ec) {
+    if (ec) return;  // drained in time
+    auto rest = self->LiveConnections();
+    util::LogWarn("http shutdown grace expired").Int("closing", static_cast<int64_t>(rest.size()));
+    for (auto& connection : rest) connection->ForceClose();
+  });
+}
+
+void CoreImpl::OnDrained() {
+  auto self = weak_from_this().lock();
+  if (!self) return;
+  net::post(control_, [self] { self->grace_timer_.cancel(); });
+}
+
+// Each io thread has one last-resort catch: an escaped exception is logged and the loop resumes.
+void CoreImpl::RunThisThread() {
+  for (;;) {
+    try {
+      ioc_.run();
+      return;
+    } catch (const std::exception& e) {
+      util::LogError("http io thread caught exception").Str("error", e.what());
+    } catch (...) {
+      util::LogError("http io thread caught unknown exception");
+    }
+  }
+}
+
+class ServerImpl final : public Server {
+ public:
+  explicit ServerImpl(std::shared_ptr<CoreImpl> core) : core_(std::move(core)) {}
+  ~ServerImpl() override { core_->MarkFinished(); }
+
+  uint16_t port() const override { return core_->port(); }
+  void Run() override;
+  void Stop() override { core_->Stop(); }
+  int64_t in_flight() const override { return core_->in_flight.load(); }
+
+ private:
+  std::shared_ptr<CoreImpl> core_;
+};
+
+void ServerImpl::Run() {
+  core_->Start();
+  std::vector<std::thread> threads;
+  for (int i = 1; i < core_->options().threads; ++i) {
+    threads.emplace_back([core = core_] { core->RunThisThread(); });
+  }
+  core_->RunThisThread();
+  for (auto& thread : threads) thread.join();
+  core_->MarkFinished();
+}
+
+}  // namespace
+
+util::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, Handler handler,
+                                                       RequestObserver observer) {
+  if (!handler) return util::InvalidArgumentError("http server needs a handler");
+  if (options.threads < 1) return util::InvalidArgumentError("http server needs threads >= 1");
+  auto core =
+      std::make_shared<CoreImpl>(std::move(options), std::move(handler), std::move(observer));
+  SH_RETURN_IF_ERROR(core->Listen());
+  return std::unique_ptr<Server>(std::make_unique<ServerImpl>(std::move(core)));
+}
+
+}  // namespace stripehook::http
