@@ -11,14 +11,14 @@ namespace stripehook::stripe {
 
 // The routing facts of a Stripe event, read from its JSON without keeping the tree.
 struct EventEnvelope {
-  std::string id;                   // "evt_..."
-  std::string type;                 // "invoice.paid"
-  int64_t created = 0;              // Unix seconds
+  std::string id;       // "evt_..."
+  std::string type;     // "invoice.paid"
+  int64_t created = 0;  // Unix seconds
   bool livemode = false;
   std::optional<std::string> api_version;  // null in some fixtures
   std::optional<std::string> account;      // Connect events only
-  std::string object_id;            // data.object.id (may be empty for objects without an id)
-  std::string object_type;          // data.object.object
+  std::string object_id;    // data.object.id (may be empty for objects without an id)
+  std::string object_type;  // data.object.object
 };
 
 // Parses an event body. Errors (kInvalidArgument) say exactly what is wrong: not JSON, not an
