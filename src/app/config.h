@@ -90,17 +90,28 @@ const std::vector<std::string>& DeferredSectionNames();
 // Environment variables read by LoadConfig (DESIGN.md §4): a map so tests need not touch the
 // process environment.
 using Environment = std::map<std::string, std::string>;
+// A copy of the process environment; not safe concurrently with setenv().
 Environment ProcessEnvironment();
 
 // Loads `path` (TOML) when given — or ./stripehook.toml when `path` is empty and that file
-// exists — then applies the environment overrides, then validates. A missing explicit file is
-// kNotFound. An empty environment variable counts as unset. With no file and only the
-// environment, the default endpoint /webhooks/stripe is configured from STRIPE_WEBHOOK_SECRET.
-// Errors are kInvalidArgument with a message naming the key: "server.port: must be 1..65535",
-// "endpoints[1].secrets: at least one secret is required", "unknown key 'server.prot'".
+// exists — then applies the environment overrides, then validates. With no file and only the
+// environment, the default endpoint /webhooks/stripe (alias /api/v1/webhooks/stripe) is
+// configured from STRIPE_WEBHOOK_SECRET. An empty environment variable counts as unset.
+// Errors: kNotFound for a missing explicit file; otherwise kInvalidArgument with a message that
+// names the key (and the file line, or the environment variable it came from), e.g.
+//   "server.port: must be 0..65535, got 70000 (stripehook.toml:3)"
+//   "server.port: expected an integer, got a string (stripehook.toml:3)"
+//   "unknown key 'server.prot' (did you mean 'server.port'?) (stripehook.toml:3)"
+//   "endpoints[0] (default): no secret: set secrets = [\"whsec_...\"] or STRIPE_WEBHOOK_SECRET"
+//   "database.url (from DATABASE_URL): must start with sqlite://, postgresql:// or postgres://"
+//   "STRIPEHOOK_LISTEN: expected host:port (e.g. 127.0.0.1:8080 or [::1]:8080), got '8080'"
+// Messages never echo a secret's value (a TOML syntax error quotes its line with whsec_, sk_ and
+// rk_ tokens masked). Thread-safe (reads the file system, never the process
+// environment).
 util::StatusOr<Config> LoadConfig(const std::string& path, const Environment& env);
 
-// Parses TOML text (for tests and --check-config), then overrides and validation as LoadConfig.
+// Parses TOML text (for tests and --check-config), then overrides and validation as LoadConfig;
+// `source_name` is used in messages and Config::source. Pure and thread-safe.
 util::StatusOr<Config> ParseConfig(const std::string& toml_text, const std::string& source_name,
                                    const Environment& env);
 

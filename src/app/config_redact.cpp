@@ -222,7 +222,13 @@ std::string Redacted(const Config& config) {
   PrintEndpoints(out, config.endpoints);
   PrintRest(out, config);
   for (const auto& [name, node] : config.deferred_sections) {
-    out << "\n[" << BareOrQuotedKey(name) << "]\n";
+    // A section made only of sub-tables ([plans.pro], [notify.smtp]) needs no header of its own.
+    bool has_values =
+        node.table.empty() ||
+        std::any_of(node.table.begin(), node.table.end(), [](const auto& entry) {
+          return entry.second.type != ConfigNode::Type::kTable && !IsArrayOfTables(entry.second);
+        });
+    if (has_values) out << "\n[" << BareOrQuotedKey(name) << "]\n";
     PrintTable(out, BareOrQuotedKey(name), node, LooksSecretKey(name));
   }
   return out.str();

@@ -2,9 +2,11 @@
 // caught here and becomes a Status, and its values are copied into ConfigNode so no toml11 type
 // leaves this file.
 
+#include <cctype>
 #include <exception>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <toml.hpp>
 
 #include "app/config_internal.h"
@@ -48,12 +50,34 @@ ConfigNode Convert(const toml::value& value) {
   return node;
 }
 
+bool IsTokenChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// toml11 quotes the offending line, which may hold a secret: mask whsec_/sk_/rk_ tokens in it.
+std::string MaskSecrets(const std::string& text) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    bool token_start = i == 0 || !IsTokenChar(text[i - 1]);
+    std::string_view rest = std::string_view(text).substr(i);
+    if (token_start &&
+        (rest.starts_with("whsec_") || rest.starts_with("sk_") || rest.starts_with("rk_"))) {
+      size_t end = i;
+      while (end < text.size() && IsTokenChar(text[end])) ++end;
+      out += RedactSecret(text.substr(i, end - i));
+      i = end;
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
+}
+
 // toml11's messages end in newlines and start with "[error] "; keep the useful middle.
 std::string Tidy(std::string message) {
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   const std::string tag = "[error] ";
   if (message.rfind(tag, 0) == 0) message.erase(0, tag.size());
-  return message;
+  return MaskSecrets(message);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kFullFile[] = R"(
 [server]
@@ -223,6 +224,13 @@ TEST(ConfigDecodeTest, SyntaxErrorNamesSourceAndLine) {
   std::string message = ErrorOf("[server]\nport = = 1\n");
   EXPECT_THAT(message, HasSubstr("test.toml: TOML syntax error"));
   EXPECT_THAT(message, HasSubstr("2"));  // the line of the error, as toml11 shows it
+}
+
+TEST(ConfigDecodeTest, SyntaxErrorMasksSecretsInTheQuotedLine) {
+  std::string message = ErrorOf("[[endpoints]]\nsecrets = [\"" + kSecret + "\" oops]\n");
+  EXPECT_THAT(message, HasSubstr("TOML syntax error"));
+  EXPECT_THAT(message, HasSubstr("whsec_…(redacted, 38 chars)"));
+  EXPECT_THAT(message, Not(HasSubstr(kSecret)));
 }
 
 TEST(ConfigDecodeTest, DuplicateKeyIsASyntaxError) {
