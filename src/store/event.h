@@ -23,10 +23,10 @@ struct NewEvent {
   std::optional<std::string> account;
   std::string object_id;
   std::string object_type;
-  std::string payload;           // raw body as received
-  int64_t received_at_us = 0;    // Unix microseconds, from the Clock
+  std::string payload;             // raw body as received
+  int64_t received_at_us = 0;      // Unix microseconds, from the Clock
   std::string source = "webhook";  // "webhook" | "backfill" | "replay" | "cli"
-  std::string endpoint;          // config name of the endpoint it came through
+  std::string endpoint;            // config name of the endpoint it came through
 };
 
 // An inbox row.

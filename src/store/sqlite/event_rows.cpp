@@ -1,0 +1,58 @@
+#include "store/sqlite/event_rows.h"
+
+#include <string>
+
+namespace stripehook::store::sqlite {
+
+const std::string_view kInsertEventSql =
+    "INSERT INTO events (id, type, created, livemode, api_version, account, object_id, "
+    "object_type, received_at, source, endpoint, payload) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (id) DO NOTHING";
+
+const std::string_view kEventColumns =
+    "id, type, created, livemode, api_version, account, object_id, object_type, received_at, "
+    "source, endpoint, payload, status, attempts, next_attempt_at, last_error, processed_at";
+
+void BindNewEvent(Statement& stmt, const NewEvent& event) {
+  stmt.BindText(1, event.id);
+  stmt.BindText(2, event.type);
+  stmt.BindInt64(3, event.created);
+  stmt.BindInt64(4, event.livemode ? 1 : 0);
+  stmt.BindOptionalText(5, event.api_version);
+  stmt.BindOptionalText(6, event.account);
+  stmt.BindText(7, event.object_id);
+  stmt.BindText(8, event.object_type);
+  stmt.BindInt64(9, event.received_at_us);
+  stmt.BindText(10, event.source);
+  stmt.BindText(11, event.endpoint);
+  stmt.BindBlob(12, event.payload);
+}
+
+util::StatusOr<StoredEvent> ReadStoredEvent(const Statement& stmt) {
+  StoredEvent row;
+  NewEvent& e = row.event;
+  e.id = stmt.ColumnString(0);
+  e.type = stmt.ColumnString(1);
+  e.created = stmt.ColumnInt64(2);
+  e.livemode = stmt.ColumnInt64(3) != 0;
+  e.api_version = stmt.ColumnOptionalString(4);
+  e.account = stmt.ColumnOptionalString(5);
+  e.object_id = stmt.ColumnString(6);
+  e.object_type = stmt.ColumnString(7);
+  e.received_at_us = stmt.ColumnInt64(8);
+  e.source = stmt.ColumnString(9);
+  e.endpoint = stmt.ColumnString(10);
+  e.payload = stmt.ColumnString(11);
+  std::string status = stmt.ColumnString(12);
+  std::optional<EventStatus> parsed = ParseEventStatus(status);
+  if (!parsed) return util::DataLossError("event " + e.id + " has unknown status '" + status + "'");
+  row.status = *parsed;
+  row.attempts = static_cast<int>(stmt.ColumnInt64(13));
+  row.next_attempt_at_us = stmt.ColumnOptionalInt64(14);
+  row.last_error = stmt.ColumnOptionalString(15);
+  row.processed_at_us = stmt.ColumnOptionalInt64(16);
+  return row;
+}
+
+}  // namespace stripehook::store::sqlite

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <string_view>
+
+#include "store/event.h"
+#include "store/sqlite/statement.h"
+#include "util/status.h"
+
+namespace stripehook::store::sqlite {
+
+// Inserts one inbox row unless its id is already stored; Changes() tells which happened.
+// Parameters: BindNewEvent.
+extern const std::string_view kInsertEventSql;
+
+// The columns ReadStoredEvent expects, in order, for `SELECT <kEventColumns> FROM events ...`.
+extern const std::string_view kEventColumns;
+
+// Binds every parameter of kInsertEventSql. `event` must outlive the statement's next Reset.
+void BindNewEvent(Statement& stmt, const NewEvent& event);
+
+// Reads the current row of a statement that selected kEventColumns.
+// kDataLoss when the row holds a status this binary does not know.
+util::StatusOr<StoredEvent> ReadStoredEvent(const Statement& stmt);
+
+}  // namespace stripehook::store::sqlite

@@ -1,0 +1,113 @@
+#include "store/sqlite/group_commit_writer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "util/log.h"
+
+namespace stripehook::store::sqlite {
+
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> conn, const Options& options)
+    : options_(options), executor_(std::move(conn), *options.clock) {
+  SH_CHECK(options_.clock != nullptr);
+  SH_CHECK(options_.max_batch >= 1);
+  thread_ = std::thread([this] { Run(); });
+}
+
+GroupCommitWriter::~GroupCommitWriter() { Shutdown(); }
+
+void GroupCommitWriter::SubmitInsert(NewEvent event, InsertCallback done) {
+  if (event.received_at_us == 0) event.received_at_us = options_.clock->NowUnixMicros();
+  PendingWrite write = PendingInsert{std::move(event), std::move(done)};
+  util::Status reason;
+  if (!Enqueue(write, &reason)) std::get<PendingInsert>(write).done(reason);
+}
+
+void GroupCommitWriter::SubmitWrite(WriteWork work, WriteDone done) {
+  PendingWrite write = PendingWork{std::move(work), std::move(done)};
+  util::Status reason;
+  if (!Enqueue(write, &reason)) std::get<PendingWork>(write).done(reason);
+}
+
+bool GroupCommitWriter::Enqueue(PendingWrite& write, util::Status* reason) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) {
+      *reason = util::UnavailableError("store is shut down");
+      return false;
+    }
+    if (queue_.size() >= options_.max_queue) {
+      *reason = util::UnavailableError("store write queue is full");
+      return false;
+    }
+    queue_.push_back(std::move(write));
+  }
+  wake_.notify_one();
+  return true;
+}
+
+std::vector<PendingWrite> GroupCommitWriter::TakeBatch() {
+  std::unique_lock<std::mutex> lock(mu_);
+  wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+  size_t n = std::min(queue_.size(), static_cast<size_t>(options_.max_batch));
+  std::vector<PendingWrite> batch;
+  batch.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return batch;  // empty only when stopping with nothing left: the drain is complete
+}
+
+void GroupCommitWriter::Run() {
+  while (true) {
+    std::vector<PendingWrite> batch = TakeBatch();
+    if (batch.empty()) return;
+    util::Status status = executor_.Execute(batch);
+    Record(batch, status);  // before the callbacks, so a caller that was answered sees it
+    executor_.Deliver(batch, status);
+    if (!status.ok()) {
+      util::LogWarn("store batch failed")
+          .Int("writes", static_cast<int64_t>(batch.size()))
+          .Str("error", status.ToString());
+    }
+  }
+}
+
+void GroupCommitWriter::Record(const std::vector<PendingWrite>& batch, const util::Status& status) {
+  int64_t inserts = std::count_if(batch.begin(), batch.end(), [](const PendingWrite& w) {
+    return std::holds_alternative<PendingInsert>(w);
+  });
+  const auto size = static_cast<int64_t>(batch.size());
+  events_.fetch_add(inserts, std::memory_order_relaxed);
+  works_.fetch_add(size - inserts, std::memory_order_relaxed);
+  if (!status.ok()) failed_batches_.fetch_add(1, std::memory_order_relaxed);
+  last_batch_size_.store(size, std::memory_order_relaxed);
+  if (size > max_batch_size_.load(std::memory_order_relaxed)) {
+    max_batch_size_.store(size, std::memory_order_relaxed);  // only this thread writes it
+  }
+  batches_.fetch_add(1, std::memory_order_release);
+}
+
+void GroupCommitWriter::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  std::lock_guard<std::mutex> lock(shutdown_mu_);
+  if (thread_.joinable()) thread_.join();
+}
+
+WriterStats GroupCommitWriter::Stats() const {
+  WriterStats stats;
+  stats.batches = batches_.load(std::memory_order_acquire);
+  stats.failed_batches = failed_batches_.load(std::memory_order_relaxed);
+  stats.events = events_.load(std::memory_order_relaxed);
+  stats.works = works_.load(std::memory_order_relaxed);
+  stats.last_batch_size = last_batch_size_.load(std::memory_order_relaxed);
+  stats.max_batch_size = max_batch_size_.load(std::memory_order_relaxed);
+  return stats;
+}
+
+}  // namespace stripehook::store::sqlite

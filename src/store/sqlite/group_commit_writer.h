@@ -1,0 +1,89 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/connection.h"
+#include "store/sqlite/write_batch.h"
+#include "store/sqlite/write_txn.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/status.h"
+#include "util/thread_annotations.h"
+
+namespace stripehook::store::sqlite {
+
+// Counters of the writer, for metrics and tests. Monotonic except last_batch_size.
+struct WriterStats {
+  int64_t batches = 0;          // transactions attempted (committed + failed)
+  int64_t failed_batches = 0;   // transactions rolled back
+  int64_t events = 0;           // inserts attempted, in any batch
+  int64_t works = 0;            // SubmitWrite units attempted
+  int64_t last_batch_size = 0;  // writes in the most recent batch
+  int64_t max_batch_size = 0;
+};
+
+// The single writer of a SQLite database: one thread that owns the read-write connection and
+// commits whatever has queued up since its last commit in one transaction (group commit), up to
+// `max_batch` writes per transaction.
+//
+// Submit* never blocks on the database: it appends to an in-memory queue and returns. The
+// callback runs exactly once: on the writer thread after the batch commits or fails, or at once
+// on the caller's thread with kUnavailable when the writer is shut down or the queue holds
+// `max_queue` writes already. Callbacks must be quick and must not wait for another write
+// (that would deadlock the writer). Thread-safe.
+class GroupCommitWriter {
+ public:
+  struct Options {
+    int max_batch = 512;
+    size_t max_queue = 100000;
+    const util::Clock* clock = nullptr;  // stamps received_at when an event has none; required
+  };
+
+  // Takes ownership of `conn` (migrated, configured) and starts the writer thread.
+  GroupCommitWriter(std::unique_ptr<Connection> conn, const Options& options);
+  // Shutdown().
+  ~GroupCommitWriter();
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+
+  void SubmitInsert(NewEvent event, InsertCallback done);
+  // Runs `work` on the writer thread inside the next batch transaction; see write_txn.h.
+  void SubmitWrite(WriteWork work, WriteDone done);
+
+  // Commits everything already queued (callbacks run), then stops the thread. Later submits
+  // fail at once. Idempotent; blocks until the thread has stopped.
+  void Shutdown();
+
+  WriterStats Stats() const;
+
+ private:
+  // false (and the write stays with the caller) when stopped or full; *reason says which.
+  bool Enqueue(PendingWrite& write, util::Status* reason) EXCLUDES(mu_);
+  std::vector<PendingWrite> TakeBatch() EXCLUDES(mu_);
+  void Run();
+  void Record(const std::vector<PendingWrite>& batch, const util::Status& status);
+
+  const Options options_;
+  BatchExecutor executor_;  // touched only by the writer thread
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<PendingWrite> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+
+  std::mutex shutdown_mu_;  // serializes join()
+  std::thread thread_;
+
+  std::atomic<int64_t> batches_{0}, failed_batches_{0}, events_{0}, works_{0};
+  std::atomic<int64_t> last_batch_size_{0}, max_batch_size_{0};
+};
+
+}  // namespace stripehook::store::sqlite

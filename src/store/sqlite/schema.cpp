@@ -1,0 +1,59 @@
+// The schema of the SQLite store, as a list of migrations (Chromium sql/ schema style: explicit
+// column lists, one statement per line of thought). To change the schema, append a Migration.
+#include "store/sqlite/migrations.h"
+
+namespace stripehook::store::sqlite {
+namespace {
+
+// The inbox. Times: `created` is Stripe's (Unix seconds); received_at, next_attempt_at and
+// processed_at are Unix microseconds of our clock.
+//
+// `seq` is an explicit INTEGER PRIMARY KEY (the rowid, which VACUUM will not renumber) so that
+// rows are appended in arrival order: inserting 3 KB rows stays an append at the right edge of
+// the table b-tree however large it grows, and lists page by seq. The Stripe id is UNIQUE, which
+// is what `INSERT ... ON CONFLICT (id) DO NOTHING` relies on for exactly-once storage.
+//
+// Indexes are few and narrow because every one costs each insert:
+//  - events_status (status, seq): admin lists by status, and the pipeline claims pending rows
+//    in arrival order. New rows land at the end of the 'pending' range: one hot page.
+//  - events_object (object_id, seq): admin filter by object; per-object history.
+//  - events_retry_due (next_attempt_at) WHERE status = 'failed': the retry scheduler's
+//    "failed and due" query (must say `status = 'failed'` for SQLite to use it). Partial, so
+//    inserts (always 'pending') never touch it and it holds only the rows awaiting a retry.
+// type and created filters are applied while walking seq (see event_queries.cpp).
+constexpr std::string_view kCreateEvents = R"sql(
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  livemode INTEGER NOT NULL,
+  api_version TEXT,
+  account TEXT,
+  object_id TEXT NOT NULL,
+  object_type TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending'
+    CHECK (status IN ('pending', 'processed', 'ignored', 'stale', 'failed', 'dead')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  last_error TEXT,
+  processed_at INTEGER,
+  payload BLOB NOT NULL
+);
+CREATE INDEX events_status ON events (status, seq);
+CREATE INDEX events_object ON events (object_id, seq);
+CREATE INDEX events_retry_due ON events (next_attempt_at) WHERE status = 'failed';
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "create events", kCreateEvents},
+};
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+}  // namespace stripehook::store::sqlite

@@ -1,0 +1,81 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <utility>
+
+#include "store/sqlite/event_queries.h"
+#include "store/sqlite/fault_vfs.h"
+#include "store/sqlite/migrations.h"
+#include "store/sqlite/pragmas.h"
+
+namespace stripehook::store::sqlite {
+namespace {
+
+constexpr std::string_view kPingSql = "SELECT count(*) FROM schema_migrations";
+
+util::StatusOr<std::unique_ptr<Connection>> OpenWriter(const SqliteOptions& options) {
+  ConnectionOptions conn_options;
+  conn_options.busy_timeout_ms = options.busy_timeout_ms;
+  if (!options.fault_file.empty()) {
+    SH_ASSIGN_OR_RETURN(conn_options.vfs, FaultInjectingVfs(options.fault_file));
+  }
+  SH_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
+                      Connection::Open(options.path, conn_options));
+  SH_RETURN_IF_ERROR(ConfigureWriter(*conn, WriterTuning{}));
+  SH_RETURN_IF_ERROR(ApplyMigrations(*conn, *options.clock));
+  return conn;
+}
+
+}  // namespace
+
+util::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteOptions options) {
+  if (options.clock == nullptr) options.clock = &util::SystemClock::Default();
+  if (options.max_batch < 1 || options.max_queue < 1) {
+    return util::InvalidArgumentError("max_batch and max_queue must be positive");
+  }
+  SH_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, OpenWriter(options));
+  // Readers open after the writer has put the file in WAL mode and created the schema.
+  SH_ASSIGN_OR_RETURN(
+      std::unique_ptr<ReadPool> readers,
+      ReadPool::Open(options.path, options.read_connections, options.busy_timeout_ms));
+  GroupCommitWriter::Options writer_options;
+  writer_options.max_batch = options.max_batch;
+  writer_options.max_queue = static_cast<size_t>(options.max_queue);
+  writer_options.clock = options.clock;
+  auto writer = std::make_unique<GroupCommitWriter>(std::move(conn), writer_options);
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(readers), std::move(writer)));
+}
+
+SqliteStore::~SqliteStore() { Shutdown(); }
+
+void SqliteStore::InsertEventAsync(NewEvent event, InsertCallback done) {
+  writer_->SubmitInsert(std::move(event), std::move(done));
+}
+
+void SqliteStore::SubmitWrite(WriteWork work, WriteDone done) {
+  writer_->SubmitWrite(std::move(work), std::move(done));
+}
+
+util::StatusOr<StoredEvent> SqliteStore::GetEvent(std::string_view id) {
+  ReadPool::Lease lease = readers_->Acquire();
+  return QueryEvent(lease.conn(), id);
+}
+
+util::StatusOr<EventPage> SqliteStore::ListEvents(const EventFilter& filter) {
+  ReadPool::Lease lease = readers_->Acquire();
+  return QueryEvents(lease.conn(), filter);
+}
+
+util::StatusOr<int64_t> SqliteStore::CountEvents() {
+  ReadPool::Lease lease = readers_->Acquire();
+  return QueryEventCount(lease.conn());
+}
+
+util::Status SqliteStore::Ping() {
+  ReadPool::Lease lease = readers_->Acquire();
+  SH_ASSIGN_OR_RETURN(Statement stmt, lease.conn().Prepare(kPingSql));
+  return stmt.Step().status();
+}
+
+void SqliteStore::Shutdown() { writer_->Shutdown(); }
+
+}  // namespace stripehook::store::sqlite

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "store/sqlite/group_commit_writer.h"
+#include "store/sqlite/read_pool.h"
+#include "store/sqlite/write_txn.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/status.h"
+
+namespace stripehook::store::sqlite {
+
+struct SqliteOptions {
+  std::string path;  // the database file; created when missing
+  int64_t busy_timeout_ms = 5000;
+  int max_batch = 512;     // writes per group-commit transaction
+  int max_queue = 100000;  // queued writes beyond which submits fail with kUnavailable
+  int read_connections = 4;
+  // Test-only: while a file exists at this path, every write and sync of the writer connection
+  // fails as on a full disk (SQLITE_FULL), so commits fail and roll back (see fault_vfs.h).
+  std::string fault_file;
+  const util::Clock* clock = nullptr;  // null: the system clock
+};
+
+// The embedded store: SQLite in WAL mode with synchronous=FULL. One GroupCommitWriter thread
+// owns the only read-write connection; queries use a pool of read-only connections, which WAL
+// lets run while the writer commits. Thread-safe; see Store for the contract of each method.
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) the database, applies pending migrations, starts the writer.
+  // kUnavailable when the file cannot be opened or written; kFailedPrecondition when its schema
+  // is newer than this binary.
+  static util::StatusOr<std::unique_ptr<SqliteStore>> Open(SqliteOptions options);
+  ~SqliteStore() override;  // Shutdown()
+
+  void InsertEventAsync(NewEvent event, InsertCallback done) override;
+  util::StatusOr<StoredEvent> GetEvent(std::string_view id) override;
+  util::StatusOr<EventPage> ListEvents(const EventFilter& filter) override;
+  util::StatusOr<int64_t> CountEvents() override;
+  util::Status Ping() override;
+  void Shutdown() override;
+
+  // Runs `work` on the writer thread in the next group-commit transaction; `done` gets OK after
+  // its changes are durable. For store-internal writes (pipeline state commits). See write_txn.h.
+  void SubmitWrite(WriteWork work, WriteDone done);
+
+  WriterStats writer_stats() const { return writer_->Stats(); }
+
+ private:
+  SqliteStore(std::unique_ptr<ReadPool> readers, std::unique_ptr<GroupCommitWriter> writer)
+      : readers_(std::move(readers)), writer_(std::move(writer)) {}
+
+  std::unique_ptr<ReadPool> readers_;
+  std::unique_ptr<GroupCommitWriter> writer_;
+};
+
+}  // namespace stripehook::store::sqlite

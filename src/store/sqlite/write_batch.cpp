@@ -1,0 +1,107 @@
+#include "store/sqlite/write_batch.h"
+
+#include <exception>
+#include <string>
+#include <utility>
+
+#include "store/sqlite/event_rows.h"
+#include "store/sqlite/transaction.h"
+#include "util/log.h"
+
+namespace stripehook::store::sqlite {
+namespace {
+
+// Storage failures are reported to callers as "try again later", except a lock held past the
+// deadline, which says so.
+util::Status AsBatchError(const util::Status& status) {
+  if (status.code() == util::StatusCode::kDeadlineExceeded ||
+      status.code() == util::StatusCode::kUnavailable) {
+    return status;
+  }
+  return util::UnavailableError(status.message());
+}
+
+util::Status CallWork(PendingWork& work, WriteTxn& txn) {
+  try {
+    return work.work(txn);
+  } catch (const std::exception& e) {
+    return util::InternalError(std::string("write work threw: ") + e.what());
+  } catch (...) {
+    return util::InternalError("write work threw");
+  }
+}
+
+}  // namespace
+
+BatchExecutor::BatchExecutor(std::unique_ptr<Connection> conn, const util::Clock& clock)
+    : conn_(std::move(conn)), cache_(*conn_), clock_(clock) {}
+
+util::Status BatchExecutor::Execute(std::vector<PendingWrite>& batch) {
+  results_.assign(batch.size(), Result());
+  util::Status status;
+  {
+    Transaction txn(*conn_);
+    status = txn.Begin(Transaction::Mode::kImmediate);
+    if (status.ok()) status = ApplyAll(batch, results_);
+    if (status.ok()) status = txn.Commit();  // the fsync that makes the whole batch durable
+  }                                          // rolled back here unless committed
+  if (!status.ok()) status = AsBatchError(status);
+  return status;
+}
+
+util::Status BatchExecutor::ApplyAll(std::vector<PendingWrite>& batch,
+                                     std::vector<Result>& results) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (auto* insert = std::get_if<PendingInsert>(&batch[i])) {
+      SH_ASSIGN_OR_RETURN(results[i].outcome, Insert(insert->event));
+    } else {
+      SH_RETURN_IF_ERROR(RunWork(std::get<PendingWork>(batch[i]), &results[i].work_status));
+    }
+  }
+  return util::OkStatus();
+}
+
+util::StatusOr<InsertOutcome> BatchExecutor::Insert(const NewEvent& event) {
+  SH_ASSIGN_OR_RETURN(Statement * stmt, cache_.Get(kInsertEventSql));
+  BindNewEvent(*stmt, event);
+  util::Status status = stmt->Run();
+  stmt->Reset();  // drop the bindings: they point into `event`
+  SH_RETURN_IF_ERROR(status.Annotate("insert event " + event.id));
+  return conn_->Changes() == 1 ? InsertOutcome::kInserted : InsertOutcome::kDuplicate;
+}
+
+util::Status BatchExecutor::RunWork(PendingWork& work, util::Status* work_status) {
+  SH_RETURN_IF_ERROR(conn_->Exec("SAVEPOINT work"));
+  WriteTxn txn(*conn_, cache_, clock_);
+  *work_status = CallWork(work, txn);
+  // A storage error inside the work may have ended the whole transaction; then the batch fails.
+  if (!conn_->InTransaction()) {
+    return work_status->ok() ? util::UnavailableError("write transaction ended by the work")
+                             : *work_status;
+  }
+  if (!work_status->ok()) SH_RETURN_IF_ERROR(conn_->Exec("ROLLBACK TO work"));
+  return conn_->Exec("RELEASE work");
+}
+
+void BatchExecutor::Deliver(std::vector<PendingWrite>& batch, const util::Status& batch_status) {
+  const std::vector<Result>& results = results_;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    try {
+      if (auto* insert = std::get_if<PendingInsert>(&batch[i])) {
+        if (batch_status.ok()) {
+          insert->done(results[i].outcome);
+        } else {
+          insert->done(batch_status);
+        }
+      } else {
+        const util::Status& own = results[i].work_status;
+        std::get<PendingWork>(batch[i]).done(!batch_status.ok() ? batch_status : own);
+      }
+    } catch (...) {
+      // The last-resort catch of the writer thread: one bad callback must not stop the others.
+      util::LogError("store write callback threw");
+    }
+  }
+}
+
+}  // namespace stripehook::store::sqlite

@@ -1,0 +1,214 @@
+// Concurrency of the group-commit writer: exactly-once under races, batching, SubmitWrite.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <latch>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/sqlite_store.h"
+#include "store_test_util.h"
+#include "support/status_matchers.h"
+#include "support/temp_dir.h"
+
+namespace stripehook::store {
+namespace {
+
+using sqlite::SqliteStore;
+using sqlite::WriteTxn;
+using testing::MakeEvent;
+using testing::StoreFixture;
+
+// Holds the writer thread inside a unit of work until Release(), so that everything submitted
+// meanwhile is known to land in the next batch together.
+class WriterGate {
+ public:
+  explicit WriterGate(SqliteStore& store) {
+    store.SubmitWrite(
+        [this](WriteTxn&) {
+          entered_.count_down();
+          release_.wait();
+          return util::OkStatus();
+        },
+        [](util::Status) {});
+    entered_.wait();
+  }
+  void Release() { release_.count_down(); }
+
+ private:
+  std::latch entered_{1};
+  std::latch release_{1};
+};
+
+class GroupCommitTest : public ::testing::Test {
+ protected:
+  void Open(int max_batch = 512) {
+    sqlite::SqliteOptions options = fixture_.Options();
+    options.max_batch = max_batch;
+    auto opened = SqliteStore::Open(options);
+    ASSERT_OK(opened);
+    store_ = std::move(opened).value();
+  }
+
+  stripehook::testing::TempDir dir_;
+  StoreFixture fixture_{dir_};
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(GroupCommitTest, FiftyThreadsRacingOnOneIdStoreItOnce) {
+  Open();
+  constexpr int kThreads = 50;
+  std::atomic<int> inserted{0}, duplicate{0}, failed{0};
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      NewEvent e = MakeEvent("evt_race", t);
+      start.arrive_and_wait();
+      util::StatusOr<InsertOutcome> r = store_->InsertEvent(std::move(e));
+      if (!r.ok()) {
+        ++failed;
+      } else if (*r == InsertOutcome::kInserted) {
+        ++inserted;
+      } else {
+        ++duplicate;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(inserted.load(), 1);
+  EXPECT_EQ(duplicate.load(), kThreads - 1);
+  EXPECT_EQ(failed.load(), 0);
+  ASSERT_OK_AND_ASSIGN(int64_t count, store_->CountEvents());
+  EXPECT_EQ(count, 1);
+}
+
+TEST_F(GroupCommitTest, DuplicatesInsideOneBatchResolveToOneInsert) {
+  Open();
+  WriterGate gate(*store_);
+  std::vector<std::future<util::StatusOr<InsertOutcome>>> results;
+  for (int i = 0; i < 3; ++i) {
+    auto promise = std::make_shared<std::promise<util::StatusOr<InsertOutcome>>>();
+    results.push_back(promise->get_future());
+    NewEvent e = MakeEvent("evt_same", i);
+    e.payload = "payload " + std::to_string(i);
+    store_->InsertEventAsync(
+        e, [promise](util::StatusOr<InsertOutcome> r) { promise->set_value(std::move(r)); });
+  }
+  gate.Release();
+  std::vector<InsertOutcome> outcomes;
+  for (auto& f : results) {
+    util::StatusOr<InsertOutcome> r = f.get();
+    ASSERT_OK(r);
+    outcomes.push_back(*r);
+  }
+  EXPECT_EQ(outcomes,
+            (std::vector<InsertOutcome>{InsertOutcome::kInserted, InsertOutcome::kDuplicate,
+                                        InsertOutcome::kDuplicate}));
+  EXPECT_EQ(store_->writer_stats().last_batch_size, 3);
+  ASSERT_OK_AND_ASSIGN(StoredEvent got, store_->GetEvent("evt_same"));
+  EXPECT_EQ(got.event.payload, "payload 0");  // the first in queue order wins
+}
+
+TEST_F(GroupCommitTest, TenThousandConcurrentInsertsShareBatches) {
+  Open();
+  constexpr int kThreads = 16;
+  constexpr int kPerThread = 625;
+  std::atomic<int> inserted{0};
+  std::latch answered(kThreads * kPerThread);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string id = "evt_" + std::to_string(t) + "_" + std::to_string(i);
+        store_->InsertEventAsync(MakeEvent(id, i), [&](util::StatusOr<InsertOutcome> r) {
+          if (r.ok() && *r == InsertOutcome::kInserted) ++inserted;
+          answered.count_down();
+        });
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  answered.wait();
+  EXPECT_EQ(inserted.load(), kThreads * kPerThread);
+  ASSERT_OK_AND_ASSIGN(int64_t count, store_->CountEvents());
+  EXPECT_EQ(count, kThreads * kPerThread);
+  sqlite::WriterStats stats = store_->writer_stats();
+  EXPECT_EQ(stats.events, kThreads * kPerThread);
+  EXPECT_EQ(stats.failed_batches, 0);
+  EXPECT_GT(stats.max_batch_size, 1);
+  EXPECT_LT(stats.batches, kThreads * kPerThread);
+}
+
+TEST_F(GroupCommitTest, BatchesNeverExceedMaxBatch) {
+  Open(/*max_batch=*/4);
+  WriterGate gate(*store_);
+  std::latch answered(10);
+  for (int i = 0; i < 10; ++i) {
+    store_->InsertEventAsync(MakeEvent("evt_" + std::to_string(i), i),
+                             [&](util::StatusOr<InsertOutcome>) { answered.count_down(); });
+  }
+  gate.Release();
+  answered.wait();
+  sqlite::WriterStats stats = store_->writer_stats();
+  EXPECT_EQ(stats.max_batch_size, 4);
+  EXPECT_EQ(stats.batches, 1 + 3);  // the gate's own batch, then 4 + 4 + 2
+  EXPECT_EQ(stats.last_batch_size, 2);
+}
+
+TEST_F(GroupCommitTest, FailedWorkRollsBackOnlyItselfAndTheBatchCommits) {
+  Open();
+  ASSERT_OK(store_->InsertEvent(MakeEvent("evt_target")));
+  WriterGate gate(*store_);
+  std::promise<util::Status> bad_done, good_done;
+  std::promise<util::StatusOr<InsertOutcome>> insert_done;
+  store_->SubmitWrite(
+      [](WriteTxn& txn) -> util::Status {
+        SH_RETURN_IF_ERROR(txn.Exec("UPDATE events SET status = 'dead' WHERE id = 'evt_target'"));
+        return util::FailedPreconditionError("handler refused");
+      },
+      [&](util::Status s) { bad_done.set_value(s); });
+  store_->InsertEventAsync(MakeEvent("evt_other"), [&](util::StatusOr<InsertOutcome> r) {
+    insert_done.set_value(std::move(r));
+  });
+  store_->SubmitWrite(
+      [](WriteTxn& txn) -> util::Status {
+        SH_ASSIGN_OR_RETURN(sqlite::Statement * stmt,
+                            txn.Prepare("UPDATE events SET attempts = ? WHERE id = ?"));
+        stmt->BindInt64(1, 7);
+        stmt->BindText(2, "evt_target");
+        SH_RETURN_IF_ERROR(stmt->Run());
+        return txn.Changes() == 1 ? util::OkStatus() : util::InternalError("no row");
+      },
+      [&](util::Status s) { good_done.set_value(s); });
+  gate.Release();
+
+  EXPECT_STATUS_CODE(bad_done.get_future().get(), kFailedPrecondition);
+  EXPECT_OK(good_done.get_future().get());
+  EXPECT_OK(insert_done.get_future().get());
+  EXPECT_EQ(store_->writer_stats().last_batch_size, 3);
+  ASSERT_OK_AND_ASSIGN(StoredEvent target, store_->GetEvent("evt_target"));
+  EXPECT_EQ(target.status, EventStatus::kPending);  // the failed work's UPDATE was undone
+  EXPECT_EQ(target.attempts, 7);
+  EXPECT_OK(store_->GetEvent("evt_other"));
+}
+
+TEST_F(GroupCommitTest, SubmitWriteAfterShutdownFailsAtOnce) {
+  Open();
+  store_->Shutdown();
+  util::Status result = util::OkStatus();
+  bool ran = false;
+  store_->SubmitWrite(
+      [&](WriteTxn&) {
+        ran = true;
+        return util::OkStatus();
+      },
+      [&](util::Status s) { result = s; });
+  EXPECT_FALSE(ran);
+  EXPECT_STATUS_CODE(result, kUnavailable);
+}
+
+}  // namespace
+}  // namespace stripehook::store
