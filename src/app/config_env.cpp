@@ -64,10 +64,11 @@ bool UsesPath(const std::vector<EndpointConfig>& endpoints, std::string_view pat
   return false;
 }
 
-// The endpoint served at /webhooks/stripe, created (with its common alias) when missing.
+// The endpoint served at /webhooks/stripe (as its path or an alias), created with its common
+// alias when missing.
 size_t DefaultEndpointIndex(Config* config) {
   for (size_t i = 0; i < config->endpoints.size(); ++i) {
-    if (config->endpoints[i].path == kDefaultPath) return i;
+    if (UsesPath({config->endpoints[i]}, kDefaultPath)) return i;
   }
   EndpointConfig endpoint;
   endpoint.name = "default";

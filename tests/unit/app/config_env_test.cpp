@@ -110,6 +110,18 @@ path = "/webhooks/stripe"
   EXPECT_THAT(c.endpoints[1].secrets, ElementsAre(kSecret));
 }
 
+TEST(ConfigEnvTest, WebhookSecretGoesToEndpointWithDefaultPathAsAlias) {
+  ASSERT_OK_AND_ASSIGN(Config c, Parse(R"(
+[[endpoints]]
+name = "main"
+path = "/hooks"
+aliases = ["/webhooks/stripe"]
+)",
+                                       {{"STRIPE_WEBHOOK_SECRET", kSecret}}));
+  ASSERT_EQ(c.endpoints.size(), 1u);
+  EXPECT_THAT(c.endpoints[0].secrets, ElementsAre(kSecret));
+}
+
 TEST(ConfigEnvTest, WebhookSecretAddsDefaultEndpointBesideOthers) {
   ASSERT_OK_AND_ASSIGN(Config c, Parse(R"(
 [[endpoints]]
