@@ -1,12 +1,12 @@
 #include "stripe/envelope.h"
 
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
+#include <boost/json/error.hpp>
 
 #include <exception>
 #include <initializer_list>
 #include <string>
+
+#include "stripe/envelope_scanner.h"
 
 namespace stripehook::stripe {
 namespace {
@@ -60,100 +60,83 @@ util::Status WrongType(std::string_view field, std::string_view what) {
   return util::InvalidArgumentError(Cat({"'", field, "' must be ", what}));
 }
 
-// Reads a required string member.
-util::Status RequireString(const json::object& obj, std::string_view key, std::string_view path,
-                           std::string& out) {
-  const json::value* v = obj.if_contains(key);
-  if (v == nullptr) return Missing(path);
-  if (!v->is_string()) return WrongType(path, "a string");
-  out.assign(v->get_string().data(), v->get_string().size());
+using internal::JsonKind;
+using internal::ScannedField;
+
+// Reads a required, non-empty string member.
+util::Status RequireString(const ScannedField& f, std::string_view name, std::string& out) {
+  if (f.kind == JsonKind::kAbsent) return Missing(name);
+  if (f.kind != JsonKind::kString) return WrongType(name, "a string");
+  if (f.text.empty()) return WrongType(name, "a non-empty string");
+  out = f.text;
   return util::OkStatus();
 }
 
 // Reads a string member that may be absent or null.
-util::Status OptionalString(const json::object& obj, std::string_view key, std::string_view path,
+util::Status OptionalString(const ScannedField& f, std::string_view name,
                             std::optional<std::string>& out) {
-  const json::value* v = obj.if_contains(key);
-  if (v == nullptr || v->is_null()) return util::OkStatus();
-  if (!v->is_string()) return WrongType(path, "a string or null");
-  out.emplace(v->get_string().data(), v->get_string().size());
+  if (f.kind == JsonKind::kAbsent || f.kind == JsonKind::kNull) return util::OkStatus();
+  if (f.kind != JsonKind::kString) return WrongType(name, "a string or null");
+  out = f.text;
   return util::OkStatus();
 }
 
-util::Status ReadCreated(const json::object& event, EventEnvelope& envelope) {
-  const json::value* created = event.if_contains("created");
-  if (created == nullptr) return Missing("created");
-  if (created->is_int64()) {
-    envelope.created = created->get_int64();
-  } else if (created->is_uint64() || created->is_double()) {
+util::Status ReadCreated(const ScannedField& created, EventEnvelope& envelope) {
+  if (created.kind == JsonKind::kAbsent) return Missing("created");
+  if (created.kind == JsonKind::kBigInteger || created.kind == JsonKind::kFloat) {
     return WrongType("created", "an integer (Unix seconds) that fits in 64 bits");
-  } else {
-    return WrongType("created", "an integer");
   }
-  if (envelope.created < 0) return WrongType("created", "a non-negative integer");
+  if (created.kind != JsonKind::kInteger) return WrongType("created", "an integer");
+  if (created.integer < 0) return WrongType("created", "a non-negative integer");
+  envelope.created = created.integer;
   return util::OkStatus();
 }
 
-util::Status ReadLivemode(const json::object& event, EventEnvelope& envelope) {
-  const json::value* livemode = event.if_contains("livemode");
-  if (livemode == nullptr) return util::OkStatus();
-  if (!livemode->is_bool()) return WrongType("livemode", "a boolean");
-  envelope.livemode = livemode->get_bool();
+util::Status ReadLivemode(const ScannedField& livemode, EventEnvelope& envelope) {
+  if (livemode.kind == JsonKind::kAbsent) return util::OkStatus();
+  if (livemode.kind != JsonKind::kBool) return WrongType("livemode", "a boolean");
+  envelope.livemode = livemode.boolean;
   return util::OkStatus();
 }
 
-util::Status ReadDataObject(const json::object& event, EventEnvelope& envelope) {
-  const json::value* data = event.if_contains("data");
-  if (data == nullptr) return Missing("data");
-  if (!data->is_object()) return WrongType("data", "an object");
-  const json::value* object = data->get_object().if_contains("object");
-  if (object == nullptr) return Missing("data.object");
-  if (!object->is_object()) return WrongType("data.object", "an object");
-  const json::object& obj = object->get_object();
+util::Status ReadDataObject(const internal::EnvelopeScan& scan, EventEnvelope& envelope) {
+  if (scan.data.kind == JsonKind::kAbsent) return Missing("data");
+  if (scan.data.kind != JsonKind::kObject) return WrongType("data", "an object");
+  if (scan.data_object.kind == JsonKind::kAbsent) return Missing("data.object");
+  if (scan.data_object.kind != JsonKind::kObject) return WrongType("data.object", "an object");
   std::optional<std::string> id, type;
-  SH_RETURN_IF_ERROR(OptionalString(obj, "id", "data.object.id", id));
-  SH_RETURN_IF_ERROR(OptionalString(obj, "object", "data.object.object", type));
-  envelope.object_id = id.value_or("");
-  envelope.object_type = type.value_or("");
+  SH_RETURN_IF_ERROR(OptionalString(scan.object_id, "data.object.id", id));
+  SH_RETURN_IF_ERROR(OptionalString(scan.object_type, "data.object.object", type));
+  envelope.object_id = std::move(id).value_or("");
+  envelope.object_type = std::move(type).value_or("");
   return util::OkStatus();
 }
 
-util::Status ReadEvent(const json::object& event, EventEnvelope& envelope) {
-  const json::value* object = event.if_contains("object");
-  if (object == nullptr) return Missing("object");
-  if (!object->is_string() || object->get_string() != "event") {
-    std::string_view got = object->is_string() ? std::string_view(object->get_string()) : "";
-    return util::InvalidArgumentError(object->is_string()
-                                          ? Cat({"'object' must be \"event\" (got \"", got, "\")"})
-                                          : std::string("'object' must be the string \"event\""));
+util::Status CheckObjectIsEvent(const ScannedField& object) {
+  if (object.kind == JsonKind::kAbsent) return Missing("object");
+  if (object.kind != JsonKind::kString) {
+    return util::InvalidArgumentError("'object' must be the string \"event\"");
   }
-  SH_RETURN_IF_ERROR(RequireString(event, "id", "id", envelope.id));
-  if (envelope.id.empty()) return WrongType("id", "a non-empty string");
-  SH_RETURN_IF_ERROR(RequireString(event, "type", "type", envelope.type));
-  if (envelope.type.empty()) return WrongType("type", "a non-empty string");
-  SH_RETURN_IF_ERROR(ReadCreated(event, envelope));
-  SH_RETURN_IF_ERROR(ReadLivemode(event, envelope));
-  SH_RETURN_IF_ERROR(OptionalString(event, "api_version", "api_version", envelope.api_version));
-  SH_RETURN_IF_ERROR(OptionalString(event, "account", "account", envelope.account));
-  return ReadDataObject(event, envelope);
+  if (object.text != "event") {
+    return util::InvalidArgumentError(
+        Cat({"'object' must be \"event\" (got \"", object.text, "\")"}));
+  }
+  return util::OkStatus();
 }
 
-util::StatusOr<EventEnvelope> ParseWithBoost(std::string_view body) {
-  // Most events fit in this buffer, so parsing usually touches the heap only for the envelope's
-  // own strings; larger events spill into heap blocks owned by the resource.
-  alignas(std::max_align_t) unsigned char buffer[16 * 1024];
-  json::monotonic_resource resource(buffer, sizeof(buffer));
-  json::parse_options options;
-  options.max_depth = kMaxDepth;
-  json::error_code ec;
-  json::value root =
-      json::parse(json::string_view(body.data(), body.size()), ec, &resource, options);
-  if (ec) return NotJson(body, ec);
-  if (!root.is_object()) {
+util::StatusOr<EventEnvelope> ToEnvelope(const internal::EnvelopeScan& scan) {
+  if (!scan.top_is_object) {
     return util::InvalidArgumentError("body must be a JSON object (a Stripe event)");
   }
   EventEnvelope envelope;
-  SH_RETURN_IF_ERROR(ReadEvent(root.get_object(), envelope));
+  SH_RETURN_IF_ERROR(CheckObjectIsEvent(scan.object));
+  SH_RETURN_IF_ERROR(RequireString(scan.id, "id", envelope.id));
+  SH_RETURN_IF_ERROR(RequireString(scan.type, "type", envelope.type));
+  SH_RETURN_IF_ERROR(ReadCreated(scan.created, envelope));
+  SH_RETURN_IF_ERROR(ReadLivemode(scan.livemode, envelope));
+  SH_RETURN_IF_ERROR(OptionalString(scan.api_version, "api_version", envelope.api_version));
+  SH_RETURN_IF_ERROR(OptionalString(scan.account, "account", envelope.account));
+  SH_RETURN_IF_ERROR(ReadDataObject(scan, envelope));
   return envelope;
 }
 
@@ -164,9 +147,12 @@ util::StatusOr<EventEnvelope> ParseEventEnvelope(std::string_view body) {
     return util::InvalidArgumentError(
         "body is not valid JSON: it starts with a UTF-8 byte order mark, which Stripe never sends");
   }
-  // Boost.JSON's error_code API can still throw std::bad_alloc; nothing else escapes from here.
+  // The scanner can still throw std::bad_alloc; nothing else escapes from here.
   try {
-    return ParseWithBoost(body);
+    internal::EnvelopeScan scan;
+    json::error_code ec = internal::ScanEnvelope(body, kMaxDepth, scan);
+    if (ec) return NotJson(body, ec);
+    return ToEnvelope(scan);
   } catch (const std::exception& e) {
     return util::ResourceExhaustedError(Cat({"cannot parse event body: ", e.what()}));
   }

@@ -112,6 +112,9 @@ TEST(ParseEventEnvelopeTest, NotJson) {
     EXPECT_THAT(ErrorOf(body), HasSubstr("not valid JSON")) << body;
   }
   EXPECT_THAT(ErrorOf(""), HasSubstr("empty"));
+  EXPECT_THAT(ErrorOf(std::string(kEvent) + " x"), HasSubstr("not valid JSON"));
+  EXPECT_THAT(ErrorOf(std::string(kEvent) + "{}"), HasSubstr("not valid JSON"));
+  EXPECT_OK(ParseEventEnvelope(std::string(kEvent) + "\n  "));  // trailing whitespace is JSON
 }
 
 TEST(ParseEventEnvelopeTest, BomAndInvalidUtf8AreNotJson) {
@@ -132,7 +135,40 @@ TEST(ParseEventEnvelopeTest, DeepNestingIsRejectedNotACrash) {
               HasSubstr("must be a JSON object"));
 }
 
-TEST(ParseEventEnvelopeTest, LargeEventsSpillPastTheStackBuffer) {
+TEST(ParseEventEnvelopeTest, OnlyTheRightLevelsAreRead) {
+  // Nested "id"/"object"/"data" members elsewhere must not be taken for the envelope's.
+  std::string body = R"({"request": {"id": "req_x", "object": "x"}, "id": "evt_1",
+    "data": {"previous_attributes": {"object": {"id": "old"}},
+             "object": {"items": [{"id": "si_1", "object": "item"}], "id": "sub_1",
+                        "object": "subscription", "meta": {"id": "m", "object": "m"}}},
+    "object": "event", "type": "customer.subscription.updated", "created": 5,
+    "x": {"data": {"object": {"id": "nope"}}, "type": 1, "created": "no"}})";
+  ASSERT_OK_AND_ASSIGN(EventEnvelope e, ParseEventEnvelope(body));
+  EXPECT_EQ(e.id, "evt_1");
+  EXPECT_EQ(e.type, "customer.subscription.updated");
+  EXPECT_EQ(e.created, 5);
+  EXPECT_EQ(e.object_id, "sub_1");
+  EXPECT_EQ(e.object_type, "subscription");
+}
+
+TEST(ParseEventEnvelopeTest, EscapedKeysAndValuesAreUnescaped) {
+  std::string body = R"({"\u0069d": "evt_\u00e9\n1", "object": "ev\u0065nt", "t\u0079pe": "a\"b",
+    "created": 1, "data": {"object": {"id": "cus_\ud83c\udf89", "object": "customer"}}})";
+  ASSERT_OK_AND_ASSIGN(EventEnvelope e, ParseEventEnvelope(body));
+  EXPECT_EQ(e.id, "evt_\xC3\xA9\n1");
+  EXPECT_EQ(e.type, "a\"b");
+  EXPECT_EQ(e.object_id, "cus_\xF0\x9F\x8E\x89");
+}
+
+TEST(ParseEventEnvelopeTest, DuplicateKeysLastWins) {
+  ASSERT_OK_AND_ASSIGN(
+      EventEnvelope e,
+      ParseEventEnvelope(R"({"id": 1, "id": "evt_2", "object": "event", "type": "t",
+    "created": 1, "data": {"object": {}}})"));
+  EXPECT_EQ(e.id, "evt_2");
+}
+
+TEST(ParseEventEnvelopeTest, LargeEventsParse) {
   std::string body = EditedEvent([](boost::json::object& o) {
     o["data"].as_object()["object"].as_object()["blob"] = std::string(200000, 'x');
   });
