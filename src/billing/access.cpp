@@ -1,0 +1,177 @@
+#include "billing/access.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "billing/revocation.h"
+
+namespace stripehook::billing {
+namespace {
+
+bool Grants(const Config& config, std::string_view status) {
+  const auto& statuses = config.access.granting_statuses;
+  return std::find(statuses.begin(), statuses.end(), status) != statuses.end();
+}
+
+// Which of several subscriptions of one user the decision rests on: granting before past_due
+// before other live statuses before ended ones, then the newest.
+std::tuple<int, int64_t, std::string> Preference(const Config& config, const Subscription& s) {
+  int tier = 0;
+  if (Grants(config, s.status)) {
+    tier = 3;
+  } else if (s.status == "past_due") {
+    tier = 2;
+  } else if (s.status != "canceled" && s.status != "incomplete_expired") {
+    tier = 1;
+  }
+  return {tier, s.created, s.id};
+}
+
+const Subscription* ChooseSubscription(const State& state, const std::set<std::string>& customers,
+                                       std::string_view user_id, const Config& config) {
+  std::set<std::string> ids(state.Related(Relation::kUserSubscriptions, user_id));
+  for (const std::string& customer : customers) {
+    const auto& subs = state.Related(Relation::kCustomerSubscriptions, customer);
+    ids.insert(subs.begin(), subs.end());
+  }
+  const Subscription* best = nullptr;
+  for (const std::string& id : ids) {
+    const Subscription* s = state.Find<Subscription>(id);
+    if (s != nullptr && (best == nullptr || Preference(config, *s) > Preference(config, *best))) {
+      best = s;
+    }
+  }
+  return best;
+}
+
+std::optional<std::string> PlanOf(const Subscription& s, const Config& config) {
+  for (const SubscriptionItem& item : s.items) {
+    if (auto plan = PlanNameForPrice(config, item.price)) return plan;
+  }
+  return std::nullopt;
+}
+
+void DecideForSubscription(const Subscription& s, int64_t now, const Config& config,
+                           AccessDecision& d) {
+  d.status = s.status;
+  d.plan = PlanOf(s, config);
+  d.subscription_id = s.id;
+  if (!s.items.empty()) d.price = s.items.front().price;
+  if (Grants(config, s.status)) {
+    int64_t period_end = s.items.empty() ? 0 : s.items.front().current_period_end;
+    // cancel_at_period_end keeps access while now < period end (the period is [start, end)).
+    if (s.cancel_at_period_end && period_end > 0 && now >= period_end) {
+      d.reason = "canceled: period ended";
+      return;
+    }
+    d.access = true;
+    d.reason = s.status;
+    return;
+  }
+  if (s.status == "past_due") {
+    d.grace_until = s.status_since + config.access.grace_seconds;
+    d.access = now <= *d.grace_until;  // inclusive at the end
+    d.reason = d.access ? "past_due: in grace period until " + std::to_string(*d.grace_until)
+                        : "past_due: grace period over";
+    return;
+  }
+  d.reason = s.status.empty() ? "no subscription" : s.status;
+}
+
+// A paid subscription Checkout whose subscription has not arrived yet grants at once.
+bool CheckoutGrant(const State& state, std::string_view user_id, const Config& config,
+                   AccessDecision& d) {
+  for (const std::string& id : state.Related(Relation::kUserSessions, user_id)) {
+    const CheckoutSession* s = state.Find<CheckoutSession>(id);
+    if (s == nullptr || s->mode != "subscription" || s->status != "complete") continue;
+    if (s->payment_status != "paid" && s->payment_status != "no_payment_required") continue;
+    if (!s->subscription.empty() && state.Find<Subscription>(s->subscription) != nullptr) continue;
+    d.access = true;
+    d.status = "active";
+    d.reason = "active";
+    d.subscription_id = s->subscription;
+    if (PlanByName(config, s->plan) != nullptr) d.plan = s->plan;
+    return true;
+  }
+  return false;
+}
+
+bool PurchaseGrant(const State& state, std::string_view user_id, const Config& config,
+                   AccessDecision& d) {
+  for (const std::string& id : state.Related(Relation::kUserPurchases, user_id)) {
+    const Purchase* p = state.Find<Purchase>(id);
+    if (p == nullptr) continue;
+    d.access = true;
+    d.reason = "purchase";
+    if (PlanByName(config, p->plan) != nullptr) d.plan = p->plan;
+    return true;
+  }
+  return false;
+}
+
+void FillPlanDetails(const Config& config, AccessDecision& d) {
+  if (!d.access || !d.plan) return;
+  if (const Plan* plan = PlanByName(config, *d.plan)) {
+    d.features = plan->features;
+    d.limits = plan->limits;
+  }
+}
+
+bool AllDeleted(const State& state, const std::set<std::string>& customers) {
+  if (customers.empty()) return false;
+  for (const std::string& id : customers) {
+    const Customer* c = state.Find<Customer>(id);
+    if (c == nullptr || !c->deleted_at) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+AccessDecision Access(std::string_view user_id, const State& state, int64_t now,
+                      const Config& config) {
+  AccessDecision d;
+  d.user_id = std::string(user_id);
+  d.as_of = now;
+  d.reason = "no subscription";
+  const std::set<std::string> customers = state.CustomersOfUser(user_id);
+  const Subscription* sub = ChooseSubscription(state, customers, user_id, config);
+  if (sub != nullptr) DecideForSubscription(*sub, now, config, d);
+  if (!d.access) {
+    AccessDecision alt = d;
+    if (CheckoutGrant(state, user_id, config, alt) || PurchaseGrant(state, user_id, config, alt)) {
+      d = alt;
+    }
+  }
+  if (AllDeleted(state, customers)) {
+    d.access = false;
+    d.reason = "customer deleted";
+  } else if (d.access) {
+    if (std::optional<std::string> revoked = Revocation(state, customers, config)) {
+      d.access = false;
+      d.reason = *revoked;
+    }
+  }
+  FillPlanDetails(config, d);
+  return d;
+}
+
+boost::json::object ToJson(const AccessDecision& d) {
+  boost::json::object out;
+  out["user_id"] = d.user_id;
+  out["plan"] = d.plan ? boost::json::value(*d.plan) : boost::json::value(nullptr);
+  out["status"] = d.status ? boost::json::value(*d.status) : boost::json::value(nullptr);
+  out["access"] = d.access;
+  out["reason"] = d.reason;
+  out["grace_until"] = d.grace_until ? boost::json::value(*d.grace_until) : nullptr;
+  boost::json::array features;
+  for (const std::string& f : d.features) features.emplace_back(f);
+  out["features"] = std::move(features);
+  boost::json::object limits;
+  for (const auto& [k, v] : d.limits) limits[k] = v;
+  out["limits"] = std::move(limits);
+  out["as_of"] = d.as_of;
+  return out;
+}
+
+}  // namespace stripehook::billing

@@ -1,0 +1,43 @@
+#include "billing/event.h"
+
+#include "billing/json_read.h"
+
+namespace stripehook::billing {
+
+util::StatusOr<Event> EventFromJson(const boost::json::value& value) {
+  const boost::json::object* root = value.if_object();
+  if (root == nullptr) return util::InvalidArgumentError("event: not a JSON object");
+  if (json::String(*root, "object") != "event") {
+    return util::InvalidArgumentError("event: \"object\" is not \"event\"");
+  }
+  Event event;
+  event.id = json::String(*root, "id");
+  event.type = json::String(*root, "type");
+  std::optional<int64_t> created = json::OptionalInt(*root, "created");
+  const boost::json::object* object = json::Object(*root, "data.object");
+  if (event.id.empty()) return util::InvalidArgumentError("event: missing id");
+  if (event.type.empty()) return util::InvalidArgumentError("event " + event.id + ": missing type");
+  if (!created) return util::InvalidArgumentError("event " + event.id + ": missing created");
+  if (object == nullptr) {
+    return util::InvalidArgumentError("event " + event.id + ": missing data.object");
+  }
+  event.created = *created;
+  event.livemode = json::Bool(*root, "livemode");
+  event.api_version = json::String(*root, "api_version");
+  event.object = *object;
+  event.object_type = json::String(*object, "object");
+  event.object_id = json::String(*object, "id");
+  if (const boost::json::object* previous = json::Object(*root, "data.previous_attributes")) {
+    event.previous_attributes = *previous;
+  }
+  return event;
+}
+
+util::StatusOr<Event> ParseEvent(std::string_view payload) {
+  boost::system::error_code error;
+  boost::json::value value = boost::json::parse(payload, error);
+  if (error) return util::InvalidArgumentError("event: invalid JSON: " + error.message());
+  return EventFromJson(value);
+}
+
+}  // namespace stripehook::billing

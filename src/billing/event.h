@@ -1,0 +1,34 @@
+#pragma once
+
+// A Stripe event envelope parsed once for billing: the fields ordering needs and the snapshot.
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+namespace stripehook::billing {
+
+struct Event {
+  std::string id;    // evt_...
+  std::string type;  // e.g. "invoice.paid"
+  int64_t created = 0;
+  bool livemode = false;
+  std::string api_version;
+  std::string object_type;  // data.object.object, e.g. "invoice"
+  std::string object_id;    // data.object.id; empty for objects without one
+  boost::json::object object;
+  std::optional<boost::json::object> previous_attributes;
+};
+
+// Parses a raw event payload. kInvalidArgument when it is not JSON, not an object with
+// "object":"event", or lacks id, type, created or data.object. Never throws.
+util::StatusOr<Event> ParseEvent(std::string_view payload);
+// The same from an already parsed JSON value.
+util::StatusOr<Event> EventFromJson(const boost::json::value& value);
+
+}  // namespace stripehook::billing

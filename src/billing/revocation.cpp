@@ -1,0 +1,104 @@
+#include "billing/revocation.h"
+
+#include <vector>
+
+namespace stripehook::billing {
+namespace {
+
+std::vector<const Dispute*> DisputesOf(const State& state, const Charge& charge) {
+  std::set<std::string> ids = state.Related(Relation::kChargeDisputes, charge.id);
+  if (!charge.payment_intent.empty()) {
+    const auto& by_pi = state.Related(Relation::kPaymentIntentDisputes, charge.payment_intent);
+    ids.insert(by_pi.begin(), by_pi.end());
+  }
+  std::vector<const Dispute*> out;
+  for (const std::string& id : ids) {
+    if (const Dispute* d = state.Find<Dispute>(id)) out.push_back(d);
+  }
+  return out;
+}
+
+bool FullyRefunded(const State& state, const Charge& charge) {
+  if (charge.refunded || (charge.amount > 0 && charge.amount_refunded >= charge.amount)) {
+    return true;
+  }
+  // refund.created may arrive without (or before) charge.refunded.
+  int64_t refunded = 0;
+  for (const std::string& id : state.Related(Relation::kChargeRefunds, charge.id)) {
+    const Refund* r = state.Find<Refund>(id);
+    if (r != nullptr && (r->status == "succeeded" || r->status == "pending")) refunded += r->amount;
+  }
+  return charge.amount > 0 && refunded >= charge.amount;
+}
+
+struct ChargeView {
+  const Charge* charge;
+  bool open_dispute = false;
+  bool lost_dispute = false;
+  bool refunded = false;
+};
+
+std::vector<ChargeView> ChargesOf(const State& state, const std::set<std::string>& customers) {
+  std::vector<ChargeView> out;
+  for (const std::string& customer : customers) {
+    for (const std::string& id : state.Related(Relation::kCustomerCharges, customer)) {
+      const Charge* charge = state.Find<Charge>(id);
+      if (charge == nullptr) continue;
+      ChargeView view{charge};
+      for (const Dispute* d : DisputesOf(state, *charge)) {
+        view.open_dispute |= DisputeOpen(d->status);
+        view.lost_dispute |= d->status == "lost";
+      }
+      view.refunded = FullyRefunded(state, *charge);
+      out.push_back(view);
+    }
+  }
+  return out;
+}
+
+// A successful payment made after `after` (object creation times) that nothing reversed.
+bool LaterPayment(const State& state, const std::set<std::string>& customers,
+                  const std::vector<ChargeView>& charges, int64_t after) {
+  for (const ChargeView& v : charges) {
+    if (v.charge->status == "succeeded" && v.charge->created > after && !v.refunded &&
+        !v.open_dispute && !v.lost_dispute) {
+      return true;
+    }
+  }
+  for (const std::string& customer : customers) {
+    for (const std::string& id : state.Related(Relation::kCustomerInvoices, customer)) {
+      const Invoice* inv = state.Find<Invoice>(id);
+      if (inv != nullptr && inv->status == "paid" && inv->amount_paid > 0 && inv->paid_at &&
+          *inv->paid_at > after) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool DisputeOpen(std::string_view status) {
+  return status == "needs_response" || status == "under_review" ||
+         status == "warning_needs_response" || status == "warning_under_review";
+}
+
+std::optional<std::string> Revocation(const State& state, const std::set<std::string>& customers,
+                                      const Config& config) {
+  const std::vector<ChargeView> charges = ChargesOf(state, customers);
+  const AccessPolicy& policy = config.access;
+  for (const ChargeView& v : charges) {
+    if (policy.revoke_on_dispute && v.open_dispute) return "revoked: open dispute";
+  }
+  for (const ChargeView& v : charges) {
+    bool lost = policy.revoke_on_dispute && v.lost_dispute;
+    bool refunded = policy.revoke_on_full_refund && v.refunded;
+    if ((lost || refunded) && !LaterPayment(state, customers, charges, v.charge->created)) {
+      return lost ? "revoked: dispute lost" : "revoked: full refund";
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace stripehook::billing

@@ -1,0 +1,89 @@
+#pragma once
+
+// billing::State: every record keyed by Stripe id, plus indexes derived from the records. A
+// value type: copy it, compare it (records only; indexes follow from them), serialise it with
+// serialization.h. Thread-compatible (no internal locking).
+
+#include <array>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+#include "billing/model.h"
+
+namespace stripehook::billing {
+
+template <typename T>
+using Table = std::map<std::string, T, std::less<>>;
+
+// Relations maintained from record fields. Each maps a key to the ids of related records.
+enum class Relation {
+  kUserCustomers,           // Customer.user_id -> customer ids
+  kUserSessions,            // CheckoutSession.user_id -> session ids
+  kCustomerSessions,        // CheckoutSession.customer -> session ids
+  kUserPurchases,           // Purchase.user_id -> purchase ids
+  kUserSubscriptions,       // Subscription.user_id (metadata) -> subscription ids
+  kCustomerSubscriptions,   // Subscription.customer
+  kCustomerInvoices,        // Invoice.customer
+  kCustomerCharges,         // Charge.customer
+  kCustomerPaymentIntents,  // PaymentIntent.customer
+  kPaymentIntentCharges,    // Charge.payment_intent
+  kChargeRefunds,           // Refund.charge
+  kChargeDisputes,          // Dispute.charge
+  kPaymentIntentDisputes,   // Dispute.payment_intent
+  kCount,
+};
+
+class State {
+ public:
+  template <typename T>
+  const Table<T>& table() const {
+    return std::get<Table<T>>(tables_);
+  }
+  // The record of type T with this id, or nullptr. The pointer is invalidated by Upsert/Erase.
+  template <typename T>
+  const T* Find(std::string_view id) const {
+    const Table<T>& t = table<T>();
+    auto it = t.find(id);
+    return it == t.end() ? nullptr : &it->second;
+  }
+  // Ids related to `key` by `relation` (empty set when none).
+  const std::set<std::string>& Related(Relation relation, std::string_view key) const;
+
+  // Inserts or replaces the record with the same key, keeping the indexes in step.
+  void Upsert(const Record& record);
+  // Removes the record with the same table and key as `record` (its other fields are ignored).
+  void Erase(const Record& record);
+
+  // Customers of a user: by metadata.user_id, and by the customer of the user's Checkout
+  // sessions (client_reference_id). Sorted, unique.
+  std::set<std::string> CustomersOfUser(std::string_view user_id) const;
+  // The user a customer belongs to (metadata.user_id, else a Checkout session's
+  // client_reference_id), or "".
+  std::string UserOfCustomer(std::string_view customer_id) const;
+
+  size_t record_count() const;
+
+  friend bool operator==(const State& a, const State& b) { return a.tables_ == b.tables_; }
+
+ private:
+  template <typename T>
+  void UpsertTyped(const T& record);
+  template <typename T>
+  void EraseTyped(const std::string& key);
+  template <typename T>
+  void Index(const T& record, bool add);
+  void Link(Relation relation, const std::string& from, const std::string& to, bool add);
+
+  std::tuple<Table<Customer>, Table<Subscription>, Table<Invoice>, Table<PaymentIntent>,
+             Table<Charge>, Table<Refund>, Table<Dispute>, Table<CheckoutSession>, Table<Purchase>,
+             Table<EntitlementSummary>>
+      tables_;
+  std::array<std::map<std::string, std::set<std::string>, std::less<>>,
+             static_cast<size_t>(Relation::kCount)>
+      relations_;
+};
+
+}  // namespace stripehook::billing

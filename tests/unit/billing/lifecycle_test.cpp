@@ -1,0 +1,73 @@
+// Every scenario of tests/fixtures/lifecycles, delivered in file order: access after each event
+// (at the checkpoint's now) and the final state match the expected file.
+
+#include <gtest/gtest.h>
+
+#include "billing/access.h"
+#include "billing/apply.h"
+#include "billing_test_util.h"
+
+namespace stripehook::billing {
+namespace {
+
+using testing::CorpusConfig;
+using testing::LoadScenario;
+using testing::Scenario;
+
+std::optional<std::string> OptString(const boost::json::value& v) {
+  if (v.is_null()) return std::nullopt;
+  return std::string(v.as_string());
+}
+
+// Compares a decision with an expected checkpoint ({subscription_status, plan, access, reason}).
+void ExpectMatches(const AccessDecision& d, const boost::json::object& expected,
+                   const std::string& where) {
+  EXPECT_EQ(d.status, OptString(expected.at("subscription_status"))) << where;
+  EXPECT_EQ(d.plan, OptString(expected.at("plan"))) << where;
+  EXPECT_EQ(d.access, expected.at("access").as_bool()) << where;
+  EXPECT_EQ(d.reason, expected.at("reason").as_string()) << where;
+}
+
+class LifecycleTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(LifecycleTest, AccessAfterEachEventMatchesCheckpoint) {
+  Scenario scenario = LoadScenario(GetParam());
+  const Config config = CorpusConfig();
+  const std::string user(scenario.expected.at("user_id").as_string());
+  const auto& checkpoints = scenario.expected.at("after_each_event").as_array();
+  ASSERT_EQ(checkpoints.size(), scenario.events.size());
+  State state;
+  for (size_t i = 0; i < scenario.events.size(); ++i) {
+    const Event& event = scenario.events[i];
+    const auto& checkpoint = checkpoints[i].as_object();
+    ASSERT_EQ(event.id, checkpoint.at("event").as_string());
+    ApplyResult result = Apply(event, state, config);
+    EXPECT_EQ(result.outcome, Outcome::kApplied) << event.id << " " << result.error;
+    Commit(state, result);
+    AccessDecision d = Access(user, state, checkpoint.at("now").as_int64(), config);
+    ExpectMatches(d, checkpoint, GetParam() + " after " + event.type + " " + event.id);
+  }
+}
+
+TEST_P(LifecycleTest, FinalStateMatches) {
+  Scenario scenario = LoadScenario(GetParam());
+  const Config config = CorpusConfig();
+  State state;
+  for (const Event& event : scenario.events) testing::ApplyAndCommit(event, state, config);
+  const auto& final_state = scenario.expected.at("final").as_object();
+  AccessDecision d = Access(std::string(scenario.expected.at("user_id").as_string()), state,
+                            final_state.at("now").as_int64(), config);
+  ExpectMatches(d, final_state, GetParam() + " final");
+  EXPECT_EQ(d.price, final_state.at("price").as_string());
+  const Subscription* sub =
+      state.Find<Subscription>(std::string(scenario.expected.at("subscription").as_string()));
+  ASSERT_NE(sub, nullptr);
+  EXPECT_EQ(sub->customer, scenario.expected.at("customer").as_string());
+  EXPECT_EQ(d.subscription_id, sub->id);
+}
+
+INSTANTIATE_TEST_SUITE_P(Corpus, LifecycleTest, ::testing::ValuesIn(testing::ScenarioNames()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace stripehook::billing
