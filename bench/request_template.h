@@ -1,0 +1,61 @@
+#pragma once
+
+#include <sys/uio.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+namespace stripehook::bench {
+
+// Width of the part of an event id after "evt_" (Stripe's ids are 24 characters after it too).
+inline constexpr size_t kEventIdSuffixWidth = 24;
+
+// A compact event body with fixed-width slots for the two per-request fields, so each request
+// is a few memcpy()s and one HMAC, never a JSON serialization.
+struct BodyTemplate {
+  std::string body;
+  size_t id_offset = 0;       // kEventIdSuffixWidth chars, right after "evt_"
+  size_t created_offset = 0;  // 10 digits: the top-level "created"
+};
+
+// The default body: tests/fixtures/stripe-openapi/invoice.json (its top-level nulls dropped, to
+// land near 3 KB) wrapped in an `invoice.paid` event envelope shaped like the lifecycle
+// fixtures. kNotFound / kInvalidArgument when the fixture is missing or not JSON.
+util::StatusOr<BodyTemplate> DefaultBodyTemplate(const std::string& fixtures_dir);
+
+// A body from a user-provided event JSON file (an object; its "id" and "created" are replaced).
+util::StatusOr<BodyTemplate> BodyTemplateFromFile(const std::string& path);
+
+// One connection's request, rendered in place: the HTTP head and the signed text
+// "<t>.<body>" live in two buffers; the body sent on the wire is the tail of the signed text.
+// Render() rewrites only the slots. Not thread-safe; one per connection.
+class RequestRenderer {
+ public:
+  RequestRenderer(const BodyTemplate& body, std::string_view host, std::string_view path,
+                  std::string_view secret);
+
+  // Fills id suffix (kEventIdSuffixWidth chars), `created` and `t` (= unix_now, 10 digits), and
+  // the signature; a bad signature is a correct one with one hex digit changed.
+  void Render(std::string_view id_suffix, int64_t unix_now, bool bad_signature);
+
+  // The request as two buffers for writev: head, then body.
+  std::array<iovec, 2> Buffers();
+  size_t size() const { return head_.size() + signed_.size() - kSignedPrefix; }
+
+ private:
+  static constexpr size_t kSignedPrefix = 11;  // "<10 digits>."
+  std::string head_;
+  std::string signed_;
+  std::string secret_;
+  size_t head_t_offset_ = 0;
+  size_t head_v1_offset_ = 0;
+  size_t id_offset_ = 0;       // in signed_
+  size_t created_offset_ = 0;  // in signed_
+};
+
+}  // namespace stripehook::bench
