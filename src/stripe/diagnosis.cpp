@@ -14,6 +14,9 @@ constexpr std::string_view kWhitespace = " \t\r\n\f\v";
 
 std::string Num(int64_t v) { return std::to_string(v); }
 
+// Humans count secrets from 1, in the order they were given (as `stripehook verify` prints them).
+std::string SecretName(size_t index) { return "secret #" + std::to_string(index + 1); }
+
 // True when the signature (ignoring age) matches one of `secrets`.
 bool Matches(std::string_view body, std::string_view header,
              const std::vector<std::string>& secrets) {
@@ -24,7 +27,7 @@ bool Matches(std::string_view body, std::string_view header,
 
 std::string Verdict(const VerifyResult& r, size_t secret_count) {
   if (r.ok()) {
-    return "signature valid: a v1 signature matches secret #" + Num(r.matched_secret) + " (of " +
+    return "signature valid: a v1 signature matches " + SecretName(r.matched_secret) + " (of " +
            Num(static_cast<int64_t>(secret_count)) + ")";
   }
   return "signature rejected (" + std::string(SignatureErrorCode(r.error)) + "): " + r.message;
@@ -71,9 +74,9 @@ void SecretFindings(const std::vector<std::string>& secrets, Findings& out) {
   for (size_t i = 0; i < secrets.size(); ++i) {
     std::string_view s = secrets[i];
     if (s.find_first_not_of(kWhitespace) == std::string_view::npos) {
-      out.push_back("secret #" + Num(static_cast<int64_t>(i)) + " is empty or blank; ignored");
+      out.push_back(SecretName(i) + " is empty or blank; ignored");
     } else if (s.substr(0, 6) != "whsec_") {
-      out.push_back("secret #" + Num(static_cast<int64_t>(i)) +
+      out.push_back(SecretName(i) +
                     " does not start with whsec_ (is it an API key rather than a signing secret?)");
     }
   }
@@ -142,8 +145,7 @@ bool TrySecretAlterations(std::string_view body, std::string_view header,
     std::string_view trimmed = Trim(secrets[i]);
     if (trimmed.empty() || trimmed.size() == secrets[i].size()) continue;
     bool fixes = Matches(body, header, {std::string(trimmed)});
-    out.push_back("secret #" + Num(static_cast<int64_t>(i)) +
-                  " has whitespace at its start or end (a copied newline?)" +
+    out.push_back(SecretName(i) + " has whitespace at its start or end (a copied newline?)" +
                   (fixes ? ": the signature matches with the whitespace removed" : ""));
     if (fixes) return true;
   }

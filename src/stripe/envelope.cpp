@@ -52,6 +52,12 @@ util::Status NotJson(std::string_view body, const json::error_code& ec) {
   return util::InvalidArgumentError(Cat({"body is not valid JSON: ", why}));
 }
 
+// Echoes a value from the body in a message without letting a hostile body make it huge.
+std::string Truncated(std::string_view text) {
+  constexpr size_t kMax = 40;
+  return text.size() <= kMax ? std::string(text) : Cat({text.substr(0, kMax), "..."});
+}
+
 util::Status Missing(std::string_view field) {
   return util::InvalidArgumentError(Cat({"missing field '", field, "'"}));
 }
@@ -119,7 +125,7 @@ util::Status CheckObjectIsEvent(const ScannedField& object) {
   }
   if (object.text != "event") {
     return util::InvalidArgumentError(
-        Cat({"'object' must be \"event\" (got \"", object.text, "\")"}));
+        Cat({"'object' must be \"event\" (got \"", Truncated(object.text), "\")"}));
   }
   return util::OkStatus();
 }

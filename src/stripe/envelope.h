@@ -21,9 +21,17 @@ struct EventEnvelope {
   std::string object_type;  // data.object.object
 };
 
-// Parses an event body. Errors (kInvalidArgument) say exactly what is wrong: not JSON, not an
-// object, "object" is not "event", a missing or mistyped id/type/created/data.object.
-// Pure: no I/O.
+// Parses an event body in one pass, without building a JSON tree. Errors are kInvalidArgument
+// with a message that says exactly what is wrong:
+//   "body is not valid JSON: <why>"  (syntax, empty, trailing data, a UTF-8 byte order mark,
+//                                     invalid UTF-8, nesting deeper than 64 levels)
+//   "body must be a JSON object (a Stripe event)"
+//   "missing field 'object'" / "'object' must be \"event\" (got \"customer\")"
+//   "missing field 'id'|'type'|'created'|'data'|'data.object'"
+//   "'created' must be an integer", "'id' must be a string", "'data.object' must be an object", ...
+// livemode, api_version, account and data.object.id/object may be absent (null counts as absent
+// for the optional strings) but not mistyped. Duplicate keys: the last one wins. May return
+// kResourceExhausted if memory runs out. Pure, thread-safe; allocates only the envelope's strings.
 util::StatusOr<EventEnvelope> ParseEventEnvelope(std::string_view body);
 
 }  // namespace stripehook::stripe

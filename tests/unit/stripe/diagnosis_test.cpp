@@ -41,7 +41,7 @@ std::string All(const SignatureDiagnosis& d) {
 TEST(DiagnoseSignatureTest, ValidSaysWhichSecretMatched) {
   SignatureDiagnosis d = Diagnose(kBody, Header(), {"whsec_old", kSecret});
   EXPECT_TRUE(d.result.ok());
-  EXPECT_THAT(d.findings[0], HasSubstr("matches secret #1 (of 2)"));
+  EXPECT_THAT(d.findings[0], HasSubstr("matches secret #2 (of 2)"));
   EXPECT_THAT(All(d), HasSubstr("timestamp is 10 s old; within the tolerance of 300 s"));
 }
 
@@ -116,7 +116,7 @@ TEST(DiagnoseSignatureTest, WrongSecret) {
 
 TEST(DiagnoseSignatureTest, SecretWithWhitespaceNeverPrinted) {
   SignatureDiagnosis d = Diagnose(kBody, Header(), {std::string(kSecret) + "\n"});
-  EXPECT_THAT(All(d), HasSubstr("secret #0 has whitespace at its start or end"));
+  EXPECT_THAT(All(d), HasSubstr("secret #1 has whitespace at its start or end"));
   EXPECT_THAT(All(d), HasSubstr("matches with the whitespace removed"));
   EXPECT_THAT(All(d), Not(HasSubstr("diagnose")));  // the secret's text
 }
@@ -150,8 +150,8 @@ TEST(DiagnoseSignatureTest, HeaderWithoutTOrV1) {
 
 TEST(DiagnoseSignatureTest, BlankAndNonWhsecSecrets) {
   SignatureDiagnosis d = Diagnose(kBody, Header(), {"", "sk_test_123"});
-  EXPECT_THAT(All(d), HasSubstr("secret #0 is empty or blank"));
-  EXPECT_THAT(All(d), HasSubstr("secret #1 does not start with whsec_"));
+  EXPECT_THAT(All(d), HasSubstr("secret #1 is empty or blank"));
+  EXPECT_THAT(All(d), HasSubstr("secret #2 does not start with whsec_"));
   EXPECT_THAT(All(d), Not(HasSubstr("sk_test_123")));
 }
 

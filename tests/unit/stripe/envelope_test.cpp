@@ -102,6 +102,9 @@ TEST(ParseEventEnvelopeTest, NotAnEvent) {
   EXPECT_EQ(ErrorOf(customer), "'object' must be \"event\" (got \"customer\")");
   std::string thin = EditedEvent([](boost::json::object& o) { o["object"] = "v2.core.event"; });
   EXPECT_THAT(ErrorOf(thin), HasSubstr("v2.core.event"));
+  std::string huge =
+      EditedEvent([](boost::json::object& o) { o["object"] = std::string(5000, 'x'); });
+  EXPECT_EQ(ErrorOf(huge), "'object' must be \"event\" (got \"" + std::string(40, 'x') + "...\")");
   EXPECT_THAT(ErrorOf("[1,2]"), HasSubstr("must be a JSON object"));
   EXPECT_THAT(ErrorOf("\"evt\""), HasSubstr("must be a JSON object"));
   EXPECT_THAT(ErrorOf("null"), HasSubstr("must be a JSON object"));
