@@ -42,7 +42,11 @@ class CoreImpl final : public internal::ServerCore, public std::enable_shared_fr
   util::Status Listen();
   void Start();
   void Stop() {
-    net::post(control_, [self = shared_from_this()] { self->DoStop(); });
+    // A weak reference: after Run() returns nothing runs posted work, and a strong one would
+    // keep the core (which owns the io_context holding this handler) alive forever.
+    net::post(control_, [weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->DoStop();
+    });
   }
   void RunThisThread();
   void MarkFinished() { finished_.store(true, std::memory_order_release); }
@@ -146,9 +150,9 @@ void CoreImpl::DoStop() {
 }
 
 void CoreImpl::OnDrained() {
-  auto self = weak_from_this().lock();
-  if (!self) return;
-  net::post(control_, [self] { self->grace_timer_.cancel(); });
+  net::post(control_, [weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->grace_timer_.cancel();
+  });
 }
 
 // Each io thread has one last-resort catch: an escaped exception is logged and the loop resumes.

@@ -35,6 +35,7 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 
+constexpr size_t kKeepBufferBytes = 64 * 1024;
 constexpr size_t kMaxLingerBytes = 4 * 1024 * 1024;
 constexpr std::chrono::milliseconds kMaxLinger{2000};
 
@@ -166,6 +167,8 @@ void Session::ForceClose() {
 void Session::StartRequest() {
   if (state_ == State::kClosed) return;
   if (core_->stopping() && buffer_.size() == 0) return Close();
+  // Idle connections should not pin the memory of one past large request.
+  if (buffer_.size() == 0 && buffer_.capacity() > kKeepBufferBytes) buffer_.shrink_to_fit();
   const ServerOptions& options = core_->options();
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(std::min<size_t>(options.header_limit, UINT32_MAX)));
@@ -205,7 +208,8 @@ void Session::ReadMore() {
     state_ = State::kIdle;
     stream_.expires_after(core_->options().idle_timeout);
   }
-  size_t size = std::clamp<size_t>(buffer_.capacity() - buffer_.size(), 1024, 65536);
+  // 4 KiB covers a typical webhook in one read; a larger request grows the buffer as needed.
+  size_t size = std::clamp<size_t>(buffer_.capacity() - buffer_.size(), 4096, 65536);
   stream_.async_read_some(buffer_.prepare(size),
                           beast::bind_front_handler(&Session::OnRead, shared_from_this()));
 }
@@ -348,7 +352,7 @@ void Session::FinishRequest() {
     double seconds = static_cast<double>(SteadyNowNs() - started_ns_) / 1e9;
     core_->observer()(RequestRecord{record_method_, record_path_, response_.status, seconds});
   }
-  response_.body.clear();
+  std::string().swap(response_.body);  // a large body must not stay allocated while idle
 }
 
 // After an error response the client may still be sending the rejected body; closing now would
