@@ -28,6 +28,23 @@ void ExpectMatches(const AccessDecision& d, const boost::json::object& expected,
   EXPECT_EQ(d.reason, expected.at("reason").as_string()) << where;
 }
 
+// access.changed is computed on a slice of the state: it must agree with Access() on the whole
+// state, and appear exactly when the decision at event.created changed.
+void ExpectAccessNotification(const ApplyResult& result, const AccessDecision& before,
+                              const AccessDecision& after, const std::string& where) {
+  const Notification* found = nullptr;
+  for (const Notification& n : result.notifications) {
+    if (n.type == "access.changed" && n.user_id == after.user_id) found = &n;
+  }
+  if (before == after) {
+    EXPECT_EQ(found, nullptr) << where;
+    return;
+  }
+  ASSERT_NE(found, nullptr) << where;
+  EXPECT_EQ(found->body.at("before").as_object(), ToJson(before)) << where;
+  EXPECT_EQ(found->body.at("after").as_object(), ToJson(after)) << where;
+}
+
 class LifecycleTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(LifecycleTest, AccessAfterEachEventMatchesCheckpoint) {
@@ -41,9 +58,12 @@ TEST_P(LifecycleTest, AccessAfterEachEventMatchesCheckpoint) {
     const Event& event = scenario.events[i];
     const auto& checkpoint = checkpoints[i].as_object();
     ASSERT_EQ(event.id, checkpoint.at("event").as_string());
+    const AccessDecision before = Access(user, state, event.created, config);
     ApplyResult result = Apply(event, state, config);
     EXPECT_EQ(result.outcome, Outcome::kApplied) << event.id << " " << result.error;
     Commit(state, result);
+    ExpectAccessNotification(result, before, Access(user, state, event.created, config),
+                             GetParam() + " " + event.id);
     AccessDecision d = Access(user, state, checkpoint.at("now").as_int64(), config);
     ExpectMatches(d, checkpoint, GetParam() + " after " + event.type + " " + event.id);
   }
