@@ -65,6 +65,9 @@ struct TestingConfig {
   // When set, the service uses a manual clock starting here (Unix seconds) instead of the system
   // clock; POST /testing/clock moves it. Lifecycle tests use it to evaluate access at a checkpoint.
   std::optional<int64_t> manual_clock_start;
+  // While a file exists at this path, every storage commit fails as on a full disk (fault
+  // injection for the integration tests; see store/sqlite/fault_vfs.h). Empty = off.
+  std::string storage_fault_file;
 };
 
 struct Config {

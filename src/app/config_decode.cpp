@@ -101,6 +101,7 @@ util::Status DecodeLog(TableReader& r, LogConfig* l) {
 
 util::Status DecodeTesting(TableReader& r, TestingConfig* t) {
   SH_RETURN_IF_ERROR(r.ReadInt("manual_clock_start", 0, kMaxInt, &t->manual_clock_start));
+  SH_RETURN_IF_ERROR(r.ReadString("storage_fault_file", &t->storage_fault_file));
   return r.Finish();
 }
 

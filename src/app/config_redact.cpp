@@ -200,9 +200,14 @@ void PrintRest(std::ostringstream& out, const Config& c) {
   Secret(out, "app_key", c.admin.app_key);
   out << "\n[log]\n";
   Str(out, "level", c.log.level);
-  if (c.testing.manual_clock_start.has_value()) {
+  if (c.testing.manual_clock_start.has_value() || !c.testing.storage_fault_file.empty()) {
     out << "\n[testing]\n";
-    Num(out, "manual_clock_start", *c.testing.manual_clock_start);
+    if (c.testing.manual_clock_start) {
+      Num(out, "manual_clock_start", *c.testing.manual_clock_start);
+    }
+    if (!c.testing.storage_fault_file.empty()) {
+      Str(out, "storage_fault_file", c.testing.storage_fault_file);
+    }
   }
 }
 

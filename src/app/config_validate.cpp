@@ -179,6 +179,10 @@ util::Status ValidateConfig(const Origins& origins, Config* config) {
     config->warnings.push_back(
         "testing.manual_clock_start is set: the clock is manual (tests only)");
   }
+  if (!config->testing.storage_fault_file.empty()) {
+    config->warnings.push_back(
+        "testing.storage_fault_file is set: storage faults can be injected (tests only)");
+  }
   return util::OkStatus();
 }
 

@@ -1,5 +1,6 @@
 #include "app/store_factory.h"
 
+#include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace stripehook::app {

@@ -25,7 +25,7 @@ inline std::string EventBody(const std::string& id, int64_t created = 1763802000
          ",\n  \"livemode\": false,\n  \"type\": \"invoice.paid\",\n  \"data\": {\n"
          "    \"object\": {\n      \"id\": \"in_" + id.substr(4) +
          "\",\n      \"object\": \"invoice\",\n      \"description\": \"" +
-         std::string(padding, 'x') + "\"\n    }\n  }\n}\n";
+         std::string(padding, 'x') + "\"\n    }\n  }\n}";
 }
 
 inline std::vector<std::pair<std::string, std::string>> SignedHeaders(const std::string& body,

@@ -15,7 +15,9 @@ class IngestTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(fx_.Start()) << fx_.server->ReadLog(); }
   void TearDown() override {
-    if (fx_.server) EXPECT_EQ(fx_.server->Terminate(), 0) << fx_.server->ReadLog();
+    if (fx_.server) {
+      EXPECT_EQ(fx_.server->Terminate(), 0) << fx_.server->ReadLog();
+    }
   }
   HttpResult Post(HttpClient& client, const std::string& body, int64_t ts = UnixNow()) {
     return client.Request("POST", "/webhooks/stripe", body, SignedHeaders(body, ts));
