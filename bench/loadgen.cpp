@@ -55,6 +55,7 @@ util::StatusOr<Target> ParseUrl(const std::string& url) {
   if (size_t colon = name.rfind(':'); colon != std::string::npos) {
     port = name.substr(colon + 1);
     name = name.substr(0, colon);
+    if (port.empty()) return util::InvalidArgumentError("--url has an empty port");
   }
   addrinfo hints{};
   hints.ai_family = AF_INET;
