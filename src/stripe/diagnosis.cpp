@@ -25,12 +25,38 @@ bool Matches(std::string_view body, std::string_view header,
   return VerifySignature(body, header, secrets, 0, no_age).ok();
 }
 
-std::string Verdict(const VerifyResult& r, size_t secret_count) {
-  if (r.ok()) {
-    return "signature valid: a v1 signature matches " + SecretName(r.matched_secret) + " (of " +
-           Num(static_cast<int64_t>(secret_count)) + ")";
+// The checks VerifySignature runs, in its order; the first failure decides the result.
+std::string_view FailedCheck(SignatureError error) {
+  switch (error) {
+    case SignatureError::kMissingHeader:
+      return "1/6 (header present)";
+    case SignatureError::kMalformedHeader:
+      return "2/6 (header well-formed: one integer t, hex v1)";
+    case SignatureError::kNoV1Signature:
+      return "3/6 (a v1 signature present)";
+    case SignatureError::kNoSecret:
+      return "4/6 (a usable secret configured)";
+    case SignatureError::kMismatch:
+      return "5/6 (a v1 signature matches a secret)";
+    case SignatureError::kTimestampTooOld:
+      return "6/6 (timestamp within the tolerance)";
+    case SignatureError::kNone:
+      break;
   }
-  return "signature rejected (" + std::string(SignatureErrorCode(r.error)) + "): " + r.message;
+  return "";
+}
+
+std::string Verdict(const VerifyResult& r, std::string_view header, size_t secret_count) {
+  std::string of_n = " (of " + Num(static_cast<int64_t>(secret_count)) + ")";
+  if (r.ok())
+    return "all 6 checks passed: a v1 signature matches " + SecretName(r.matched_secret) + of_n;
+  std::string verdict = "failed check " + std::string(FailedCheck(r.error));
+  if (r.error == SignatureError::kMismatch) {
+    size_t v1 = ParseSignatureHeader(header).v1.size();
+    verdict += ": none of " + Num(static_cast<int64_t>(v1)) + " v1 signature(s) matches any of " +
+               Num(static_cast<int64_t>(secret_count)) + " secret(s)";
+  }
+  return verdict;
 }
 
 void HeaderFindings(std::string_view header, Findings& out) {
@@ -228,7 +254,7 @@ SignatureDiagnosis DiagnoseSignature(std::string_view body, std::string_view hea
                                      const VerifyOptions& options) {
   SignatureDiagnosis d;
   d.result = VerifySignature(body, header, secrets, now_unix, options);
-  d.findings.push_back(Verdict(d.result, secrets.size()));
+  d.findings.push_back(Verdict(d.result, header, secrets.size()));
   HeaderFindings(header, d.findings);
   TimestampFindings(d.result, now_unix, options, d.findings);
   SecretFindings(secrets, d.findings);
