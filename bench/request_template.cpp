@@ -1,7 +1,6 @@
 #include "request_template.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <boost/json.hpp>
 #include <cstring>
@@ -89,9 +88,45 @@ util::StatusOr<BodyTemplate> BodyTemplateFromFile(const std::string& path) {
   return WithSlots(std::move(event));
 }
 
+HmacSha256::HmacSha256(std::string_view key)
+    : inner_(EVP_MD_CTX_new()), outer_(EVP_MD_CTX_new()), work_(EVP_MD_CTX_new()) {
+  constexpr size_t kBlock = 64;
+  unsigned char block[kBlock] = {};
+  if (key.size() > kBlock) {
+    unsigned int n = 0;
+    SH_CHECK(EVP_Digest(key.data(), key.size(), block, &n, EVP_sha256(), nullptr) == 1);
+  } else {
+    std::memcpy(block, key.data(), key.size());
+  }
+  unsigned char pad[kBlock];
+  for (size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ 0x36;
+  SH_CHECK(EVP_DigestInit_ex(inner_, EVP_sha256(), nullptr) == 1);
+  SH_CHECK(EVP_DigestUpdate(inner_, pad, kBlock) == 1);
+  for (size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ 0x5c;
+  SH_CHECK(EVP_DigestInit_ex(outer_, EVP_sha256(), nullptr) == 1);
+  SH_CHECK(EVP_DigestUpdate(outer_, pad, kBlock) == 1);
+}
+
+HmacSha256::~HmacSha256() {
+  EVP_MD_CTX_free(inner_);
+  EVP_MD_CTX_free(outer_);
+  EVP_MD_CTX_free(work_);
+}
+
+void HmacSha256::Sign(std::string_view message, unsigned char out[32]) {
+  unsigned char inner_hash[32];
+  unsigned int n = 0;
+  SH_CHECK(EVP_MD_CTX_copy_ex(work_, inner_) == 1);
+  SH_CHECK(EVP_DigestUpdate(work_, message.data(), message.size()) == 1);
+  SH_CHECK(EVP_DigestFinal_ex(work_, inner_hash, &n) == 1 && n == 32);
+  SH_CHECK(EVP_MD_CTX_copy_ex(work_, outer_) == 1);
+  SH_CHECK(EVP_DigestUpdate(work_, inner_hash, sizeof(inner_hash)) == 1);
+  SH_CHECK(EVP_DigestFinal_ex(work_, out, &n) == 1 && n == 32);
+}
+
 RequestRenderer::RequestRenderer(const BodyTemplate& body, std::string_view host,
                                  std::string_view path, std::string_view secret)
-    : secret_(secret) {
+    : hmac_(secret) {
   signed_ = "0000000000." + body.body;
   id_offset_ = kSignedPrefix + body.id_offset;
   created_offset_ = kSignedPrefix + body.created_offset;
@@ -113,14 +148,11 @@ void RequestRenderer::Render(std::string_view id_suffix, int64_t unix_now, bool 
   WriteDigits(signed_.data() + created_offset_, unix_now, 10);
   WriteDigits(head_.data() + head_t_offset_, unix_now, 10);
 
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_len = 0;
-  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
-       reinterpret_cast<const unsigned char*>(signed_.data()), signed_.size(), mac, &mac_len);
-  SH_CHECK(mac_len == 32);
+  unsigned char mac[32];
+  hmac_.Sign(signed_, mac);
   static constexpr char kHex[] = "0123456789abcdef";
   char* hex = head_.data() + head_v1_offset_;
-  for (unsigned int i = 0; i < mac_len; ++i) {
+  for (size_t i = 0; i < sizeof(mac); ++i) {
     hex[2 * i] = kHex[mac[i] >> 4];
     hex[2 * i + 1] = kHex[mac[i] & 0xf];
   }
