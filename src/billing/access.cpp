@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "billing/apply_internal.h"
 #include "billing/revocation.h"
 
 namespace stripehook::billing {
@@ -44,17 +45,10 @@ const Subscription* ChooseSubscription(const State& state, const std::set<std::s
   return best;
 }
 
-std::optional<std::string> PlanOf(const Subscription& s, const Config& config) {
-  for (const SubscriptionItem& item : s.items) {
-    if (auto plan = PlanNameForPrice(config, item.price)) return plan;
-  }
-  return std::nullopt;
-}
-
 void DecideForSubscription(const Subscription& s, int64_t now, const Config& config,
                            AccessDecision& d) {
   d.status = s.status;
-  d.plan = PlanOf(s, config);
+  d.plan = internal::PlanOfSubscription(s, config);
   d.subscription_id = s.id;
   if (!s.items.empty()) d.price = s.items.front().price;
   if (Grants(config, s.status)) {

@@ -102,8 +102,7 @@ void AddAccessNotifications(const Event& event, const State& state, const Config
   }
 }
 
-void AddEventNotifications(const Effects& effects, const State& state, const Config& config,
-                           ApplyResult& result) {
+void AddEventNotifications(const Effects& effects, const State& state, ApplyResult& result) {
   std::string user;
   for (const Change& change : result.changes) {
     if (change.after) user = internal::UserOfRecord(*change.after, state);
@@ -119,7 +118,6 @@ void AddEventNotifications(const Effects& effects, const State& state, const Con
     body["subscription"] = change.key;
     result.notifications.push_back({"plan.changed", user, std::move(body)});
   }
-  (void)config;
 }
 
 }  // namespace
@@ -157,7 +155,7 @@ ApplyResult Apply(const Event& event, const State& state, const Config& config) 
   result.outcome = effects.outcome;
   result.changes = BuildChanges(effects, state, config);
   if (result.changes.empty()) return result;
-  if (result.outcome == Outcome::kApplied) AddEventNotifications(effects, state, config, result);
+  if (result.outcome == Outcome::kApplied) AddEventNotifications(effects, state, result);
   AddAccessNotifications(event, state, config, result);
   return result;
 }

@@ -69,7 +69,8 @@ struct ApplyResult {
   std::vector<Notification> notifications;
 };
 
-// Applies `event` to `state` under `config`. Pure and deterministic; the final state after any
+// Applies `event` to `state` under `config`. Pure and deterministic (reads its arguments only,
+// so concurrent calls are safe while nobody writes `state`); the final state after any
 // delivery order (with duplicates) of the same events is the same (docs/billing.md).
 // access.changed notifications compare Access() before and after at now = event.created.
 ApplyResult Apply(const Event& event, const State& state, const Config& config);
