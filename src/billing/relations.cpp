@@ -39,7 +39,10 @@ void CopyCustomer(const State& from, const std::string& customer, State& to) {
   CopyRecord<Customer>(from, customer, to);
   CopyRelated<Subscription>(from, Relation::kCustomerSubscriptions, customer, to);
   CopyRelated<Invoice>(from, Relation::kCustomerInvoices, customer, to);
-  CopyRelated<PaymentIntent>(from, Relation::kCustomerPaymentIntents, customer, to);
+  for (const std::string& id : from.Related(Relation::kCustomerPaymentIntents, customer)) {
+    CopyRecord<PaymentIntent>(from, id, to);
+    CopyRelated<Dispute>(from, Relation::kPaymentIntentDisputes, id, to);
+  }
   CopyRelated<CheckoutSession>(from, Relation::kCustomerSessions, customer, to);
   for (const std::string& id : from.Related(Relation::kCustomerCharges, customer)) {
     CopyCharge(from, id, to);

@@ -56,6 +56,19 @@ std::vector<ChargeView> ChargesOf(const State& state, const std::set<std::string
   return out;
 }
 
+// An open dispute reached through a payment intent whose charge we never saw.
+bool OpenDisputeViaPaymentIntent(const State& state, const std::set<std::string>& customers) {
+  for (const std::string& customer : customers) {
+    for (const std::string& pi : state.Related(Relation::kCustomerPaymentIntents, customer)) {
+      for (const std::string& id : state.Related(Relation::kPaymentIntentDisputes, pi)) {
+        const Dispute* d = state.Find<Dispute>(id);
+        if (d != nullptr && DisputeOpen(d->status)) return true;
+      }
+    }
+  }
+  return false;
+}
+
 // A successful payment made after `after` (object creation times) that nothing reversed.
 bool LaterPayment(const State& state, const std::set<std::string>& customers,
                   const std::vector<ChargeView>& charges, int64_t after) {
@@ -88,8 +101,11 @@ std::optional<std::string> Revocation(const State& state, const std::set<std::st
                                       const Config& config) {
   const std::vector<ChargeView> charges = ChargesOf(state, customers);
   const AccessPolicy& policy = config.access;
-  for (const ChargeView& v : charges) {
-    if (policy.revoke_on_dispute && v.open_dispute) return "revoked: open dispute";
+  if (policy.revoke_on_dispute) {
+    for (const ChargeView& v : charges) {
+      if (v.open_dispute) return "revoked: open dispute";
+    }
+    if (OpenDisputeViaPaymentIntent(state, customers)) return "revoked: open dispute";
   }
   for (const ChargeView& v : charges) {
     bool lost = policy.revoke_on_dispute && v.lost_dispute;

@@ -137,6 +137,20 @@ TEST_F(AccessTest, DisputeRevokesAndWonDisputeRestores) {
   EXPECT_EQ(At(kStart + 20).reason, "active");
 }
 
+TEST_F(AccessTest, DisputeOnPaymentIntentWithoutChargeRevokes) {
+  Deliver("evt_pi", "payment_intent.succeeded", kStart + 1,
+          {{"id", "pi_7"},
+           {"object", "payment_intent"},
+           {"customer", "cus_1"},
+           {"status", "succeeded"},
+           {"amount", 8900},
+           {"created", kStart}});
+  auto dispute = DisputeObject("dp_7", "ch_unknown", "needs_response");
+  dispute["payment_intent"] = "pi_7";
+  Deliver("evt_dp", "charge.dispute.created", kStart + 10, std::move(dispute));
+  EXPECT_EQ(At(kStart + 10).reason, "revoked: open dispute");
+}
+
 TEST_F(AccessTest, LostDisputeRevokesUntilLaterPayment) {
   Deliver("evt_ch", "charge.succeeded", kStart + 1, ChargeObject("ch_1", "cus_1", 8900, 0, kStart));
   Deliver("evt_dp", "charge.dispute.closed", kStart + 10, DisputeObject("dp_1", "ch_1", "lost"));
