@@ -67,8 +67,8 @@ struct VerifyResult {
 // Verifies `header` for `body` against every secret (rotation: any v1 matching any secret passes).
 // Checks in stripe-node's order: header present, `t`, v1 present, secret, signature, then age.
 // Blank (empty or whitespace-only) secrets in the list are skipped; when none is usable the
-// result is kNoSecret. Comparison is constant-time over equal-length digests. Does not allocate
-// on success.
+// result is kNoSecret. Comparison is constant-time over equal-length digests. Copies nothing out
+// of the header or body (OpenSSL allocates one MAC context per secret tried).
 VerifyResult VerifySignature(std::string_view body, std::string_view header,
                              const std::vector<std::string>& secrets, int64_t now_unix,
                              const VerifyOptions& options = {});
