@@ -24,7 +24,7 @@ struct NewEvent {
   std::string object_id;
   std::string object_type;
   std::string payload;             // raw body as received
-  int64_t received_at_us = 0;      // Unix microseconds, from the Clock
+  int64_t received_at_us = 0;      // Unix microseconds, from the Clock; 0: the store stamps it
   std::string source = "webhook";  // "webhook" | "backfill" | "replay" | "cli"
   std::string endpoint;            // config name of the endpoint it came through
 };

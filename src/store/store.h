@@ -12,8 +12,10 @@
 
 namespace stripehook::store {
 
-// Filters for ListEvents. Unset fields do not filter. Results are newest first by
-// (received_at, id); `starting_after` is an event id: results continue after that row.
+// Filters for ListEvents. Unset fields do not filter. Results are newest first in arrival
+// (insertion) order; `starting_after` is an event id: results continue after that row, as in
+// Stripe's list API. status and object_id filters use an index; type and created ranges are
+// checked while walking arrival order (cheap for common values, a long scan for rare ones).
 struct EventFilter {
   std::optional<EventStatus> status;
   std::optional<std::string> type;
@@ -43,15 +45,19 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Queues `event`; `done` runs exactly once, on the writer thread, after commit or failure.
-  // Must not block the caller. After Shutdown() it fails at once with kUnavailable.
+  // Queues `event`; `done` runs exactly once, on the writer thread, after commit or failure;
+  // it must be quick and must not wait on another insert. Never blocks the caller. After
+  // Shutdown(), or when too many inserts are queued, `done` runs at once on the caller's thread
+  // with kUnavailable. An event with received_at_us == 0 is stamped from the store's Clock.
   virtual void InsertEventAsync(NewEvent event, InsertCallback done) = 0;
 
-  // Synchronous convenience over InsertEventAsync (CLI, tests).
+  // Synchronous convenience over InsertEventAsync (CLI, tests). Blocks until the commit; never
+  // call it from an InsertCallback (the writer thread would wait on itself).
   util::StatusOr<InsertOutcome> InsertEvent(NewEvent event);
 
   // kNotFound when absent.
   virtual util::StatusOr<StoredEvent> GetEvent(std::string_view id) = 0;
+  // kInvalidArgument for a limit outside 1..1000 or an unknown `starting_after` id.
   virtual util::StatusOr<EventPage> ListEvents(const EventFilter& filter) = 0;
   virtual util::StatusOr<int64_t> CountEvents() = 0;
 

@@ -30,6 +30,7 @@ void GroupCommitWriter::SubmitWrite(WriteWork work, WriteDone done) {
 }
 
 bool GroupCommitWriter::Enqueue(PendingWrite& write, util::Status* reason) {
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) {
@@ -41,14 +42,17 @@ bool GroupCommitWriter::Enqueue(PendingWrite& write, util::Status* reason) {
       return false;
     }
     queue_.push_back(std::move(write));
+    wake = writer_idle_;
   }
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
   return true;
 }
 
 std::vector<PendingWrite> GroupCommitWriter::TakeBatch() {
   std::unique_lock<std::mutex> lock(mu_);
+  writer_idle_ = true;
   wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+  writer_idle_ = false;
   size_t n = std::min(queue_.size(), static_cast<size_t>(options_.max_batch));
   std::vector<PendingWrite> batch;
   batch.reserve(n);

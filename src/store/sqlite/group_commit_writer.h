@@ -78,6 +78,9 @@ class GroupCommitWriter {
   std::condition_variable wake_;
   std::deque<PendingWrite> queue_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
+  // True while the writer sleeps on wake_. Submitters signal only then: while it commits, it
+  // will find their writes without a futex wake per insert.
+  bool writer_idle_ GUARDED_BY(mu_) = false;
 
   std::mutex shutdown_mu_;  // serializes join()
   std::thread thread_;

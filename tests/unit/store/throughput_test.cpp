@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <latch>
 #include <random>
 #include <string>
 #include <thread>
@@ -66,11 +67,31 @@ double MeasureInsertsPerSecond(SqliteStore& store) {
   return kSubmitters * kPerSubmitter / seconds;
 }
 
+// The writer alone: every event is built first, then queued at once, so batches are full.
+double MeasureWriterOnly(SqliteStore& store, int count) {
+  std::mt19937_64 rng(std::random_device{}());
+  const std::string body = RandomToken(rng, kPayloadBytes - 50);
+  std::vector<NewEvent> events;
+  for (int i = 0; i < count; ++i) events.push_back(BenchEvent(rng, body));
+  std::latch done(count);
+  auto start = std::chrono::steady_clock::now();
+  for (NewEvent& e : events) {
+    store.InsertEventAsync(std::move(e), [&done](util::StatusOr<InsertOutcome> r) {
+      EXPECT_TRUE(r.ok());
+      done.count_down();
+    });
+  }
+  done.wait();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return count / seconds;
+}
+
 // Fills the database with `rows` 3 KB events in one unjournaled transaction: fast setup only.
 void BulkLoad(const std::string& path, int64_t rows) {
   ASSERT_OK_AND_ASSIGN(auto conn, sqlite::Connection::Open(path, {}));
-  ASSERT_OK(conn->Exec("PRAGMA journal_mode=DELETE; PRAGMA journal_mode=OFF; "
-                       "PRAGMA synchronous=OFF; PRAGMA cache_size=-1000000"));
+  ASSERT_OK(
+      conn->Exec("PRAGMA journal_mode=DELETE; PRAGMA journal_mode=OFF; "
+                 "PRAGMA synchronous=OFF; PRAGMA cache_size=-1000000"));
   ASSERT_OK(conn->Exec(
       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
       std::to_string(rows) +
@@ -83,10 +104,11 @@ void BulkLoad(const std::string& path, int64_t rows) {
 
 void Report(const char* label, SqliteStore& store, double rate) {
   sqlite::WriterStats stats = store.writer_stats();
-  std::printf("[throughput] %d submitters, %s: %.0f inserts/s, %lld batches, mean batch %.1f, max %lld\n", kSubmitters,
-              label, rate, static_cast<long long>(stats.batches),
-              static_cast<double>(stats.events) / static_cast<double>(stats.batches),
-              static_cast<long long>(stats.max_batch_size));
+  std::printf(
+      "[throughput] %d submitters, %s: %.0f inserts/s, %lld batches, mean batch %.1f, max %lld\n",
+      kSubmitters, label, rate, static_cast<long long>(stats.batches),
+      static_cast<double>(stats.events) / static_cast<double>(stats.batches),
+      static_cast<long long>(stats.max_batch_size));
 }
 
 TEST(ThroughputTest, DISABLED_DurableInsertsEmptyVsMillionRows) {
@@ -99,6 +121,11 @@ TEST(ThroughputTest, DISABLED_DurableInsertsEmptyVsMillionRows) {
   {
     ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::Open(options));
     Report("empty db", *store, MeasureInsertsPerSecond(*store));
+  }
+  if (EnvInt("STRIPEHOOK_BENCH_WRITER_ONLY", 0)) {
+    std::remove(options.path.c_str());
+    ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::Open(options));
+    Report("writer only, empty db", *store, MeasureWriterOnly(*store, 50000));
   }
   if (EnvInt("STRIPEHOOK_BENCH_SKIP_MILLION", 0)) return;
   options.path = dir + "/million.db";
