@@ -4,7 +4,11 @@
 
 namespace stripehook::billing {
 
-util::StatusOr<Event> EventFromJson(const boost::json::value& value) {
+namespace {
+
+// Reads the envelope; the snapshot is copied, or moved out of `value` when `steal` is set (the
+// parse path owns its value, and the object is most of the payload).
+util::StatusOr<Event> ReadEnvelope(const boost::json::value& value, boost::json::object* steal) {
   const boost::json::object* root = value.if_object();
   if (root == nullptr) return util::InvalidArgumentError("event: not a JSON object");
   if (json::String(*root, "object") != "event") {
@@ -24,20 +28,37 @@ util::StatusOr<Event> EventFromJson(const boost::json::value& value) {
   event.created = *created;
   event.livemode = json::Bool(*root, "livemode");
   event.api_version = json::String(*root, "api_version");
-  event.object = *object;
   event.object_type = json::String(*object, "object");
   event.object_id = json::String(*object, "id");
   if (const boost::json::object* previous = json::Object(*root, "data.previous_attributes")) {
     event.previous_attributes = *previous;
   }
+  if (steal != nullptr && steal == object) {
+    event.object = std::move(*steal);
+  } else {
+    event.object = *object;
+  }
   return event;
+}
+
+}  // namespace
+
+util::StatusOr<Event> EventFromJson(const boost::json::value& value) {
+  return ReadEnvelope(value, nullptr);
 }
 
 util::StatusOr<Event> ParseEvent(std::string_view payload) {
   boost::system::error_code error;
   boost::json::value value = boost::json::parse(payload, error);
   if (error) return util::InvalidArgumentError("event: invalid JSON: " + error.message());
-  return EventFromJson(value);
+  boost::json::object* object = nullptr;
+  if (value.is_object()) {
+    if (boost::json::value* data = value.get_object().if_contains("data");
+        data && data->is_object()) {
+      if (boost::json::value* o = data->get_object().if_contains("object")) object = o->if_object();
+    }
+  }
+  return ReadEnvelope(value, object);
 }
 
 }  // namespace stripehook::billing

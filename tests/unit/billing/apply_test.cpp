@@ -353,3 +353,32 @@ TEST(ValidateConfigTest, AcceptsDefaultsAndRejectsBadValues) {
 
 }  // namespace
 }  // namespace stripehook::billing
+
+namespace stripehook::billing {
+namespace {
+
+// Stripe payloads are input: a field of an unexpected kind must read as "unknown", never crash
+// or throw. Every field of every corpus object is replaced in turn by an array.
+TEST(MalformedFieldsTest, ApplyNeverCrashesOnUnexpectedFieldKinds) {
+  const Config config = CorpusConfig();
+  int applied = 0;
+  for (const std::string& name :
+       {std::string("h_dispute_created"), std::string("a_checkout_new_subscription")}) {
+    testing::Scenario scenario = testing::LoadScenario(name);
+    State state;
+    for (const Event& event : scenario.events) {
+      for (const auto& field : event.object) {
+        Event broken = event;
+        broken.object[field.key()] = boost::json::array{1, "x"};
+        ApplyResult result = Apply(broken, state, config);
+        EXPECT_NE(result.outcome, Outcome::kIgnored) << event.type;
+        ++applied;
+      }
+      testing::ApplyAndCommit(event, state, config);
+    }
+  }
+  EXPECT_GT(applied, 500);
+}
+
+}  // namespace
+}  // namespace stripehook::billing
