@@ -141,6 +141,31 @@ TEST(SyntheticOrderingPropertyTest, TiesAndEpisodesConvergeInAnyOrder) {
   }
 }
 
+// All sixteen users in one state: interleaved, shuffled, duplicated deliveries converge, and
+// every user's final access is that user's expected final answer.
+TEST(AllScenariosTogetherTest, InterleavedDeliveriesConvergeWithoutCrossTalk) {
+  const Config config = CorpusConfig();
+  std::vector<Scenario> scenarios;
+  std::vector<Event> all;
+  for (const std::string& name : testing::ScenarioNames()) {
+    scenarios.push_back(LoadScenario(name));
+    all.insert(all.end(), scenarios.back().events.begin(), scenarios.back().events.end());
+  }
+  const State expected = ApplyAll(all, config);
+  for (int i = 0; i < 20; ++i) {
+    const uint64_t seed = StableHash("all") + static_cast<uint64_t>(i);
+    const State state = ApplyAll(RandomDelivery(all, seed), config);
+    ASSERT_TRUE(state == expected) << "seed=" << seed;
+  }
+  for (const Scenario& scenario : scenarios) {
+    const auto& final_state = scenario.expected.at("final").as_object();
+    AccessDecision d = Access(std::string(scenario.expected.at("user_id").as_string()), expected,
+                              final_state.at("now").as_int64(), config);
+    EXPECT_EQ(d.access, final_state.at("access").as_bool()) << scenario.name;
+    EXPECT_EQ(d.reason, final_state.at("reason").as_string()) << scenario.name;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Corpus, OrderingPropertyTest,
                          ::testing::ValuesIn(testing::ScenarioNames()),
                          [](const auto& info) { return info.param; });
