@@ -1,6 +1,7 @@
 // stripehook-loadgen: signed Stripe webhook load over raw keep-alive sockets (bench/README.md).
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -109,6 +110,14 @@ std::vector<LoadSpec> SplitSpecs(const Options& options, const Target& target,
 
 double Ms(int64_t micros) { return static_cast<double>(micros) / 1000.0; }
 
+// CPU seconds this process used (all threads): how much of the machine the load itself took.
+double OwnCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 void PrintResult(const Options& options, const BodyTemplate& body, const LoadResult& r) {
   double seconds = static_cast<double>(r.elapsed_ns) / 1e9;
   if (seconds <= 0) seconds = 1e-9;
@@ -124,14 +133,14 @@ void PrintResult(const Options& options, const BodyTemplate& body, const LoadRes
       "\"seconds\":%.3f,\"sent\":%lld,\"completed\":%lld,\"responses\":{%s},\"accepted\":%lld,"
       "\"duplicates\":%lld,\"errors\":%lld,\"unsent\":%lld,\"duplicates_sent\":%lld,"
       "\"bad_signatures_sent\":%lld,\"rps\":%.1f,\"accepted_per_s\":%.1f,\"p50_ms\":%.3f,"
-      "\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f}\n",
+      "\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f,\"loadgen_cpu_s\":%.3f}\n",
       options.rate > 0 ? "open" : "closed", options.connections, options.threads, options.rate,
       body.body.size(), seconds, static_cast<long long>(r.sent),
       static_cast<long long>(r.completed), statuses.c_str(), static_cast<long long>(r.accepted),
       static_cast<long long>(r.duplicates), static_cast<long long>(r.errors),
       static_cast<long long>(r.unsent), static_cast<long long>(r.duplicates_sent),
       static_cast<long long>(r.bad_signatures_sent), r.completed / seconds, r.accepted / seconds,
-      p50, p99, p999, max);
+      p50, p99, p999, max, OwnCpuSeconds());
   std::fprintf(stderr,
                "%s loop, %d conns: %lld sent, %lld accepted (%.0f/s), %lld duplicates, %lld "
                "errors, %lld unsent; latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f "

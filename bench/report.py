@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Prints bench/run.sh's markdown table and target checks from its rows.jsonl.
 
-Each line of rows.jsonl is {"key", "label", "rss_kb", "load": <stripehook-loadgen JSON>}.
+Each line of rows.jsonl is {"key", "label", "rss_kb", "server_cpu_s", "load": <loadgen JSON>}.
+CPU per request (server and load generator) is printed too: on a shared or small machine it says
+what the throughput figures cannot, how much work one event costs.
 Targets (the issue's) are reported, never asserted: a missed target does not fail the run.
 """
 import json
@@ -28,18 +30,22 @@ def main(path):
         x, y = load(a, "accepted_per_s"), load(b, "accepted_per_s")
         return None if x is None or not y else x / y
 
-    print("| scenario | accepted/s | p50 ms | p99 ms | p99.9 ms | server peak RSS MB |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| scenario | accepted/s | p50 ms | p99 ms | p99.9 ms | server peak RSS MB "
+          "| server CPU µs/req | loadgen CPU µs/req |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for key in order:
         r = rows[key]
         l = r["load"]
+        done = max(l["completed"], 1)
         print(f"| {r['label']} | {fmt(l['accepted_per_s'], 0)} | {fmt(l['p50_ms'])} | "
-              f"{fmt(l['p99_ms'])} | {fmt(l['p999_ms'])} | {fmt(r['rss_kb'] / 1024, 1)} |")
+              f"{fmt(l['p99_ms'])} | {fmt(l['p999_ms'])} | {fmt(r['rss_kb'] / 1024, 1)} | "
+              f"{fmt(r['server_cpu_s'] * 1e6 / done, 1)} | "
+              f"{fmt(l['loadgen_cpu_s'] * 1e6 / done, 1)} |")
         if key == "durable":
             print(f"| durable / verify-only ceiling | {fmt(ratio('durable', 'ceiling'))} "
-                  "| | | | |")
+                  "| | | | | | |")
         if key == "prefilled":
-            print(f"| prefilled / empty store | {fmt(ratio('prefilled', 'durable'))} | | | | |")
+            print(f"| prefilled / empty store | {fmt(ratio('prefilled', 'durable'))} | | | | | | |")
 
     print()
     print("Targets (reported, not asserted):")

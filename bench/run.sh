@@ -45,6 +45,25 @@ trap 'exit 130' INT TERM
 log() { echo "bench: $*" >&2; }
 thousands() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 
+# Median and worst fdatasync of a 4 KB overwrite in the bench directory. A durable commit costs
+# at least this, so with C connections in a closed loop ingest cannot pass C / median events/s.
+fsync_probe() {
+  python3 - "$1" <<'PY'
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o600)
+times = []
+for i in range(30):
+    os.pwrite(fd, os.urandom(4096), (i % 4) * 4096)
+    start = time.perf_counter()
+    os.fdatasync(fd)
+    times.append((time.perf_counter() - start) * 1e3)
+os.close(fd)
+os.unlink(sys.argv[1])
+times.sort()
+print(f"median {times[len(times) // 2]:.2f} ms, max {times[-1]:.2f} ms")
+PY
+}
+
 print_machine() {
   local cpu disk dev
   cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
@@ -59,13 +78,13 @@ print_machine() {
   echo "## stripehook benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
   echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(awk '/MemTotal/ {printf "%.1f GB RAM", $2/1048576}' /proc/meminfo)"
-  echo "- disk: $disk; kernel $(uname -r)"
+  echo "- disk: $disk; fdatasync of a 4 KB write: $(fsync_probe "$WORK/fsync.probe"); kernel $(uname -r)"
   echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (load generator and server share these CPUs)"
   echo "- events: $("$LOADGEN" --dump-template "$WORK/template.json" && wc -c <"$WORK/template.json") B invoice.paid, signed per request; $CONNECTIONS connections, ${DURATION} s per scenario; server log level ${BENCH_LOG_LEVEL:-default}"
   echo
 }
 
-# Waits for "listening on PORT" (verify-only) or the JSON "listening" log line (stripehook).
+# Waits for the verify-only server's "listening on PORT".
 wait_for_port() {
   local file=$1 pattern=$2
   for _ in $(seq 200); do
@@ -79,6 +98,7 @@ wait_for_port() {
 
 wait_for_health() {
   for _ in $(seq 200); do
+    kill -0 "$SERVER_PID" 2>/dev/null || return 1
     curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
     sleep 0.05
   done
@@ -91,14 +111,21 @@ start_verify_only() {
   wait_for_port "$WORK/verify-only.out" 'listening on [0-9]*' && wait_for_health
 }
 
+# A free port from the kernel: the server's "listening" log line is not there below log level
+# info, so the port is chosen here and passed in.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 start_stripehook() {
   local db=$1 logfile=$2
   local level=()
   [[ -n ${BENCH_LOG_LEVEL:-} ]] && level=(STRIPEHOOK_LOG_LEVEL="$BENCH_LOG_LEVEL")
-  env DATABASE_URL="sqlite://$db" STRIPEHOOK_LISTEN=127.0.0.1:0 STRIPE_WEBHOOK_SECRET="$SECRET" \
-    "${level[@]}" "$SERVER" serve >"$logfile" 2>&1 &
+  PORT=$(free_port) || return 1
+  env DATABASE_URL="sqlite://$db" STRIPEHOOK_LISTEN="127.0.0.1:$PORT" \
+    STRIPE_WEBHOOK_SECRET="$SECRET" "${level[@]}" "$SERVER" serve >"$logfile" 2>&1 &
   SERVER_PID=$!
-  wait_for_port "$logfile" '"msg":"listening".*"port":[0-9]*' && wait_for_health
+  wait_for_health
 }
 
 # Samples VmHWM (kB) into RSS_KB, then SIGTERM and wait for the graceful exit.
@@ -118,22 +145,32 @@ stop_server() {
   [[ -n $RSS_KB ]]
 }
 
+# CPU seconds (user + system) the server has used so far.
+server_cpu_s() {
+  local ticks
+  ticks=$(sed 's/^.*) //' "/proc/$SERVER_PID/stat" 2>/dev/null | awk '{print $12 + $13}')
+  awk -v t="${ticks:-0}" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", t / hz}'
+}
+
 # run_load KEY LABEL LOADGEN-ARGS...: one load run, its result appended to rows.jsonl once the
 # server has been stopped (record_row) so that the row carries the server's peak RSS.
 run_load() {
   local key=$1
   shift 2
+  local cpu_before
+  cpu_before=$(server_cpu_s)
   "$LOADGEN" --url "http://127.0.0.1:$PORT/webhooks/stripe" --secret "$SECRET" \
     --connections "$CONNECTIONS" --duration "$DURATION" "$@" >"$WORK/$key.json" 2>"$WORK/$key.txt"
   local rc=$?
+  SERVER_CPU_S=$(awk -v a="$cpu_before" -v b="$(server_cpu_s)" 'BEGIN {printf "%.3f", b - a}')
   sed 's/^/  /' "$WORK/$key.txt" >&2
   [[ $rc == 0 ]] && grep -q '"accepted":[1-9]' "$WORK/$key.json"
 }
 
 record_row() {
   local key=$1 label=$2
-  printf '{"key":"%s","label":"%s","rss_kb":%s,"load":%s}\n' "$key" "$label" "$RSS_KB" \
-    "$(cat "$WORK/$key.json")" >>"$WORK/rows.jsonl"
+  printf '{"key":"%s","label":"%s","rss_kb":%s,"server_cpu_s":%s,"load":%s}\n' "$key" "$label" \
+    "$RSS_KB" "$SERVER_CPU_S" "$(cat "$WORK/$key.json")" >>"$WORK/rows.jsonl"
 }
 
 # scenario KEY LABEL START-COMMAND LOADGEN-ARGS...: a fresh server process per scenario, so
@@ -144,7 +181,7 @@ scenario() {
   log "$label"
   if ! eval "$start"; then
     log "$label: the server did not start"
-    tail -5 "$WORK"/*.log "$WORK"/*.err 2>/dev/null >&2
+    tail -5 "$WORK"/*.log "$WORK"/*.err >&2 2>/dev/null
     [[ -n $SERVER_PID ]] && stop_server
     FAILED+=("$key")
     return 1
