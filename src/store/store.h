@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "store/event.h"
+#include "store/processing.h"
 #include "util/status.h"
 
 namespace stripehook::store {
@@ -63,6 +64,47 @@ class Store {
 
   // OK when the database answers a trivial query (readiness).
   virtual util::Status Ping() = 0;
+
+  // --- Processing (pipeline/) ---
+
+  // The events to process next: every 'pending' event plus every 'failed' one whose
+  // next_attempt_at <= now_us, in arrival (seq) order, at most `limit` (>= 1; else
+  // kInvalidArgument), payloads included. Served from indexes: the cost grows with the rows
+  // returned and the failed rows already due, not with the size of the inbox.
+  virtual util::StatusOr<std::vector<StoredEvent>> DueEvents(int64_t now_us, int limit) = 0;
+
+  // Commits everything `commit` holds in ONE transaction, shared with the group-commit writer
+  // (so it shares its fsync): `records` in order (a doc upserts, no doc deletes; a later write
+  // to the same key wins), then `audit` and `outbox` rows appended, then each event's status,
+  // attempts, next_attempt_at, last_error and processed_at set by id. Blocks until durable.
+  // All or nothing: on any error none of it is visible. kNotFound when a status update names an
+  // event that is not stored; kUnavailable (or kDeadlineExceeded) on storage failure. An empty
+  // commit is OK and writes nothing. Never call it from an InsertCallback.
+  virtual util::Status CommitProcessing(ProcessingCommit commit) = 0;
+
+  // Calls `visit` for every billing record, ordered by (table, key), on the caller's thread, from
+  // one consistent snapshot. Holds one read connection meanwhile; `visit` may call the store's
+  // read methods but should not block for long. Returns the first storage error.
+  virtual util::Status ForEachRecord(const std::function<void(RecordRow&&)>& visit) = 0;
+
+  // Calls `visit` for every inbox event (any status) ordered by Stripe's `created`, then arrival
+  // order, from one consistent snapshot, one row in memory at a time (`stripehook rebuild`).
+  // Same threading rules as ForEachRecord.
+  virtual util::Status ForEachEventInOrder(const std::function<void(StoredEvent&&)>& visit) = 0;
+
+  // Puts events back to 'pending' (next_attempt_at cleared; attempts and last_error kept) so the
+  // pipeline takes them again. With an id: that event, which must be 'failed' or 'dead'
+  // (kNotFound when unknown, kFailedPrecondition naming its status otherwise); returns 1.
+  // Without: every failed and dead event; returns how many. Durable before it returns.
+  virtual util::StatusOr<int64_t> RequeueEvents(const std::optional<std::string>& id) = 0;
+
+  // The record stored under (table, key); nullopt when there is none.
+  virtual util::StatusOr<std::optional<RecordRow>> GetRecord(std::string_view table,
+                                                             std::string_view key) = 0;
+  // The audit rows written for `event_id`, in the order they were committed.
+  virtual util::StatusOr<std::vector<AuditRow>> AuditForEvent(std::string_view event_id) = 0;
+  virtual util::StatusOr<int64_t> CountAudit() = 0;
+  virtual util::StatusOr<int64_t> CountOutbox() = 0;
 
   // Finishes every queued insert (their callbacks run), then stops the writer. Idempotent.
   virtual void Shutdown() = 0;

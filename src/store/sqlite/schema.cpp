@@ -48,8 +48,57 @@ CREATE INDEX events_object ON events (object_id, seq);
 CREATE INDEX events_retry_due ON events (next_attempt_at) WHERE status = 'failed';
 )sql";
 
+// Billing state, its audit trail and the notification outbox (migration 2). Processing a batch
+// of events writes all three and the events' status in one transaction.
+//
+// billing_records holds one JSON document per record (billing/serialization.h defines `doc`),
+// keyed by (table_name, key). WITHOUT ROWID: the primary key is the only lookup (GetRecord and
+// the upsert) and the rows are small, so the table is its own index and a lookup is one b-tree
+// descent instead of two. updated_at is Unix microseconds of our clock.
+//
+// audit_log and outbox are append-only, so `seq` (the rowid) keeps appends at the right edge:
+//  - audit_event (event_id): "what did this event change" (admin event detail, AuditForEvent).
+//    The rowid in the index also gives the rows in seq order without a sort.
+//  - audit_record (table_name, key): a record's history (admin user check).
+//  - outbox_status (status, seq): notify/ claims pending rows in order; like events_status,
+//    new rows land at the end of the 'pending' range.
+constexpr std::string_view kCreateBilling = R"sql(
+CREATE TABLE billing_records (
+  table_name TEXT NOT NULL,
+  key TEXT NOT NULL,
+  doc TEXT NOT NULL,
+  updated_at INTEGER,
+  PRIMARY KEY (table_name, key)
+) WITHOUT ROWID;
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL,
+  table_name TEXT NOT NULL,
+  key TEXT NOT NULL,
+  change TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX audit_event ON audit_log (event_id);
+CREATE INDEX audit_record ON audit_log (table_name, key);
+CREATE TABLE outbox (
+  seq INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  delivered_at INTEGER
+);
+CREATE INDEX outbox_status ON outbox (status, seq);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "create events", kCreateEvents},
+    {2, "create billing records, audit log, outbox", kCreateBilling},
 };
 
 }  // namespace

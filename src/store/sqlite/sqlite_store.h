@@ -1,9 +1,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/sqlite/group_commit_writer.h"
 #include "store/sqlite/read_pool.h"
@@ -43,6 +46,18 @@ class SqliteStore final : public Store {
   util::StatusOr<int64_t> CountEvents() override;
   util::Status Ping() override;
   void Shutdown() override;
+
+  // Processing, records, audit, outbox: defined in sqlite_store_processing.cpp.
+  util::StatusOr<std::vector<StoredEvent>> DueEvents(int64_t now_us, int limit) override;
+  util::Status CommitProcessing(ProcessingCommit commit) override;
+  util::Status ForEachRecord(const std::function<void(RecordRow&&)>& visit) override;
+  util::Status ForEachEventInOrder(const std::function<void(StoredEvent&&)>& visit) override;
+  util::StatusOr<int64_t> RequeueEvents(const std::optional<std::string>& id) override;
+  util::StatusOr<std::optional<RecordRow>> GetRecord(std::string_view table,
+                                                     std::string_view key) override;
+  util::StatusOr<std::vector<AuditRow>> AuditForEvent(std::string_view event_id) override;
+  util::StatusOr<int64_t> CountAudit() override;
+  util::StatusOr<int64_t> CountOutbox() override;
 
   // Runs `work` on the writer thread in the next group-commit transaction; `done` gets OK after
   // its changes are durable. For store-internal writes (pipeline state commits). See write_txn.h.
