@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <latch>
 #include <string>
 #include <vector>
@@ -94,6 +95,21 @@ TEST_F(FaultInjectionTest, StoredDataSurvivesAFaultAndReopen) {
   ASSERT_OK_AND_ASSIGN(auto reopened, fixture_.Open());
   EXPECT_OK(reopened->GetEvent("evt_a"));
   EXPECT_STATUS_CODE(reopened->GetEvent("evt_b"), kNotFound);
+}
+
+TEST_F(FaultInjectionTest, SubmitWriteOnAFullDiskReportsUnavailableAndChangesNothing) {
+  ASSERT_OK(store_->InsertEvent(MakeEvent("evt_w")));
+  DiskFull(true);
+  std::promise<util::Status> done;
+  store_->SubmitWrite(
+      [](sqlite::WriteTxn& txn) {
+        return txn.Exec("UPDATE events SET status = 'processed' WHERE id = 'evt_w'");
+      },
+      [&](util::Status s) { done.set_value(s); });
+  EXPECT_STATUS_CODE(done.get_future().get(), kUnavailable);
+  DiskFull(false);
+  ASSERT_OK_AND_ASSIGN(StoredEvent got, store_->GetEvent("evt_w"));
+  EXPECT_EQ(got.status, EventStatus::kPending);
 }
 
 TEST(LockTimeoutTest, WriteLockHeldPastBusyTimeoutIsDeadlineExceeded) {
