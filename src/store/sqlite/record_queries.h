@@ -23,6 +23,9 @@ std::string DueEventsSql();
 // kInvalidArgument when limit < 1.
 util::StatusOr<std::vector<StoredEvent>> QueryDueEvents(Connection& conn, int64_t now_us,
                                                         int limit);
+// Reads inside one read transaction: while it runs, WAL checkpoints cannot pass its snapshot, so
+// the WAL file grows with whatever is written meanwhile (fine for `rebuild`, not for a server
+// loop).
 util::Status VisitEventsInOrder(Connection& conn, const std::function<void(StoredEvent&&)>& visit);
 
 util::Status VisitRecords(Connection& conn, const std::function<void(RecordRow&&)>& visit);
