@@ -50,7 +50,8 @@ struct Response {
 };
 
 // Completes a request. Must be called exactly once, from any thread; the server moves the
-// response back onto the connection's own executor.
+// response back onto the connection's own executor. Safe to call after the client has gone (the
+// response is dropped); further calls are ignored. Holding it keeps the connection open.
 using Responder = std::function<void(Response)>;
 
 // Turns a request into a response, now or later (ingest answers after its commit).
