@@ -12,7 +12,7 @@ packages=(
   libtoml11-dev libcli11-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev
   clang clang-format clang-tidy
-  python3 curl procps psmisc
+  python3 curl procps psmisc wrk
   postgresql redis-server python3-aiosmtpd
 )
 
