@@ -291,17 +291,15 @@ void Session::Dispatch() {
 // The last-resort catch for handlers: a throwing handler becomes a 500, never a dead connection.
 void Session::CallHandler(Request&& request) {
   uint64_t seq = seq_;
-  const char* what = "unknown exception";
   try {
     core_->handler()(std::move(request), [self = shared_from_this(), seq](Response response) {
       self->Deliver(seq, std::move(response));
     });
     return;
   } catch (const std::exception& e) {
-    what = e.what();
-    util::LogError("http handler threw").Str("error", what).Str("request_id", request_id_);
+    util::LogError("http handler threw").Str("error", e.what()).Str("request_id", request_id_);
   } catch (...) {
-    util::LogError("http handler threw").Str("error", what).Str("request_id", request_id_);
+    util::LogError("http handler threw").Str("request_id", request_id_);
   }
   OnResponse(seq, Response::Error(500, "internal", "internal server error"));
 }
