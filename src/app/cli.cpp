@@ -38,8 +38,24 @@ void AddSend(CLI::App& app, SendOptions& send, int& code) {
   cmd->callback([&] { code = RunSend(send); });
 }
 
+struct StateArgs {
+  std::string event_id;
+  bool all_failed = false;
+  std::string user_id;
+  std::string at;
+};
+
+void AddState(CLI::App& app, CommonOptions& common, StateArgs& args, int& code) {
+  app.add_subcommand("rebuild", "Recompute the state from the inbox and compare with the live one")
+      ->callback([&] { code = RunRebuild(common); });
+  CLI::App* access = app.add_subcommand("access", "Print the access decision for a user");
+  access->add_option("user_id", args.user_id, "Application user id")->required();
+  access->add_option("--at", args.at, "Decide at this time (unix, ISO 8601, or 24h ago)");
+  access->callback([&] { code = RunAccess(common, args.user_id, args.at); });
+}
+
 void AddEvents(CLI::App& app, CommonOptions& common, EventsListOptions& list, std::string& id,
-               int& code) {
+               StateArgs& state, int& code) {
   CLI::App* events = app.add_subcommand("events", "Read the inbox");
   events->require_subcommand(1);
   CLI::App* ls = events->add_subcommand("list", "List events, newest first");
@@ -55,6 +71,10 @@ void AddEvents(CLI::App& app, CommonOptions& common, EventsListOptions& list, st
   CLI::App* show = events->add_subcommand("show", "Show one event with its payload");
   show->add_option("id", id, "Event id")->required();
   show->callback([&] { code = RunEventsShow(common, id); });
+  CLI::App* retry = events->add_subcommand("retry", "Re-queue a failed or dead event, or all");
+  retry->add_option("id", state.event_id, "Event id");
+  retry->add_flag("--failed", state.all_failed, "Every failed and dead event");
+  retry->callback([&] { code = RunEventsRetry(common, state.event_id, state.all_failed); });
 }
 
 }  // namespace
@@ -78,7 +98,9 @@ int RunCli(int argc, char** argv) {
   });
   AddSignVerify(app, sign, verify, code);
   AddSend(app, send, code);
-  AddEvents(app, common, list, event_id, code);
+  StateArgs state;
+  AddEvents(app, common, list, event_id, state, code);
+  AddState(app, common, state, code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -56,6 +56,10 @@ struct EventsListOptions {
 int RunEventsList(const CommonOptions& common, const EventsListOptions& options);
 int RunEventsShow(const CommonOptions& common, const std::string& id);
 
+int RunRebuild(const CommonOptions& common);
+int RunAccess(const CommonOptions& common, const std::string& user_id, const std::string& at);
+int RunEventsRetry(const CommonOptions& common, const std::string& id, bool all_failed);
+
 // Reads a whole file ("-" = stdin) byte for byte; nullopt and a message on stderr on failure.
 std::optional<std::string> ReadFileBytes(const std::string& path);
 

@@ -18,7 +18,8 @@ std::optional<Config> LoadOrExplain(const CommonOptions& common) {
   }
   util::LogLevel level = util::LogLevel::kInfo;
   if (util::ParseLogLevel(config->log.level, &level)) util::SetMinLogLevel(level);
-  for (const std::string& warning : config->warnings) util::LogWarn("config").Str("warning", warning);
+  for (const std::string& warning : config->warnings)
+    util::LogWarn("config").Str("warning", warning);
   return std::move(config).value();
 }
 

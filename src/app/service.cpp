@@ -1,7 +1,9 @@
 #include "app/service.h"
 
+#include <cstdlib>
 #include <utility>
 
+#include "admin/app_api.h"
 #include "app/store_factory.h"
 #include "util/log.h"
 
@@ -23,6 +25,15 @@ http::ServerOptions ServerOptionsFrom(const ServerConfig& c) {
   return o;
 }
 
+pipeline::ProcessorOptions ProcessorOptionsFrom(const ProcessingConfig& c) {
+  pipeline::ProcessorOptions o;
+  o.backoff_seconds = c.backoff_seconds;
+  o.max_attempts = static_cast<int>(c.max_attempts);
+  o.batch_size = static_cast<int>(c.batch_size);
+  o.poll_interval = std::chrono::milliseconds(c.poll_interval_ms);
+  return o;
+}
+
 ingest::EndpointSpec SpecFrom(const EndpointConfig& e) {
   ingest::EndpointSpec spec;
   spec.name = e.name;
@@ -37,34 +48,62 @@ ingest::EndpointSpec SpecFrom(const EndpointConfig& e) {
 
 util::StatusOr<std::unique_ptr<Service>> Service::Create(const Config& config) {
   std::unique_ptr<Service> service(new Service());
-  service->config_ = config;
+  Service& s = *service;
+  s.config_ = config;
+  SH_ASSIGN_OR_RETURN(s.billing_, DecodeBillingConfig(config));
+  SH_ASSIGN_OR_RETURN(ProcessingConfig processing, DecodeProcessingConfig(config));
+  util::ManualClock* manual_clock = nullptr;
   if (config.testing.manual_clock_start) {
-    service->owned_clock_ =
+    auto clock =
         std::make_unique<util::ManualClock>(*config.testing.manual_clock_start * 1'000'000);
-    service->clock_ = service->owned_clock_.get();
-    util::LogWarn("testing: manual clock in use").Int("start", *config.testing.manual_clock_start);
+    manual_clock = clock.get();
+    s.owned_clock_ = std::move(clock);
+    s.clock_ = manual_clock;
   } else {
-    service->clock_ = &util::SystemClock::Default();
+    s.clock_ = &util::SystemClock::Default();
   }
-  SH_ASSIGN_OR_RETURN(service->store_, OpenStore(config, service->clock_));
+  SH_ASSIGN_OR_RETURN(s.store_, OpenStore(config, s.clock_));
+  s.processor_ = std::make_unique<pipeline::Processor>(s.store_.get(), s.clock_, s.billing_,
+                                                       ProcessorOptionsFrom(processing));
+  SH_RETURN_IF_ERROR(s.processor_->LoadState().Annotate("loading billing state"));
 
   ingest::IngestOptions ingest_options;
   ingest_options.rate_limit_per_second = config.server.webhook_rate_limit_per_second;
   ingest_options.rate_limit_burst = config.server.webhook_rate_limit_burst;
-  service->ingest_ = std::make_unique<ingest::WebhookIngest>(service->store_.get(), service->clock_,
-                                                             ingest_options);
+  ingest_options.on_stored = [processor = s.processor_.get()] { processor->Notify(); };
+  s.ingest_ = std::make_unique<ingest::WebhookIngest>(s.store_.get(), s.clock_, ingest_options);
   for (const EndpointConfig& endpoint : config.endpoints) {
-    service->ingest_->Register(service->router_, SpecFrom(endpoint));
+    s.ingest_->Register(s.router_, SpecFrom(endpoint));
   }
-  service->AddOperationalRoutes();
+  s.AddOperationalRoutes();
+  admin::AddAppApiRoutes(
+      s.router_, config.admin.app_key,
+      [processor = s.processor_.get()](const auto& read) { processor->WithState(read); },
+      &s.billing_, s.clock_);
+  if (manual_clock != nullptr) s.AddTestingRoutes(manual_clock);
 
-  SH_ASSIGN_OR_RETURN(service->server_, http::Server::Create(ServerOptionsFrom(config.server),
-                                                             service->router_.AsHandler()));
+  SH_ASSIGN_OR_RETURN(
+      s.server_, http::Server::Create(ServerOptionsFrom(config.server), s.router_.AsHandler()));
   return service;
 }
 
 Service::~Service() {
+  if (processor_) processor_->Stop();
   if (store_) store_->Shutdown();
+}
+
+// Test-only: moves the manual clock (`[testing] manual_clock_start`), so lifecycle tests can ask
+// for access at each checkpoint's time. Never registered with the system clock.
+void Service::AddTestingRoutes(util::ManualClock* clock) {
+  router_.Add("POST", "/testing/clock", [clock](http::Request&& request, http::Responder respond) {
+    char* end = nullptr;
+    long long now = std::strtoll(request.body.c_str(), &end, 10);
+    if (request.body.empty() || end == request.body.c_str()) {
+      return respond(http::Response::Error(400, "invalid_request", "body: unix seconds"));
+    }
+    clock->SetUnixSeconds(now);
+    respond(http::Response::Json(200, "{\"now\":" + std::to_string(now) + "}"));
+  });
 }
 
 void Service::AddOperationalRoutes() {
@@ -85,8 +124,10 @@ util::Status Service::Run() {
       .Int("port", server_->port())
       .Str("database", config_.database.url)
       .Int("endpoints", static_cast<int64_t>(config_.endpoints.size()));
+  processor_->Start();
   server_->Run();
-  // Every in-flight request has been answered; now finish whatever the writer still holds.
+  // Every in-flight request has been answered; stop applying, then finish what the writer holds.
+  processor_->Stop();
   store_->Shutdown();
   const ingest::IngestCounters& c = ingest_->counters();
   util::LogInfo("stopped")

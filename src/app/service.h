@@ -3,9 +3,12 @@
 #include <memory>
 
 #include "app/config.h"
+#include "app/config_billing.h"
+#include "billing/config.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "ingest/webhook_ingest.h"
+#include "pipeline/processor.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/status.h"
@@ -28,11 +31,14 @@ class Service {
  private:
   Service() = default;
   void AddOperationalRoutes();
+  void AddTestingRoutes(util::ManualClock* clock);
 
   Config config_;
   std::unique_ptr<util::Clock> owned_clock_;
   const util::Clock* clock_ = nullptr;
   std::unique_ptr<store::Store> store_;
+  billing::Config billing_;
+  std::unique_ptr<pipeline::Processor> processor_;
   std::unique_ptr<ingest::WebhookIngest> ingest_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;

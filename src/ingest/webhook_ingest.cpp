@@ -56,8 +56,8 @@ store::NewEvent ToNewEvent(stripe::EventEnvelope&& envelope, std::string&& paylo
 WebhookIngest::WebhookIngest(store::Store* store, const util::Clock* clock, IngestOptions options)
     : store_(store), clock_(clock), options_(options) {
   if (options_.rate_limit_per_second > 0) {
-    double burst = options_.rate_limit_burst > 0 ? options_.rate_limit_burst
-                                                 : options_.rate_limit_per_second;
+    double burst =
+        options_.rate_limit_burst > 0 ? options_.rate_limit_burst : options_.rate_limit_per_second;
     limiter_ = std::make_unique<http::RateLimiter>(options_.rate_limit_per_second, burst);
   }
 }
@@ -120,7 +120,8 @@ void WebhookIngest::Handle(const EndpointSpec& spec, http::Request&& request,
 
   store::NewEvent event = ToNewEvent(std::move(envelope).value(), std::move(request.body), spec,
                                      clock_->NowUnixMicros());
-  PendingAck ack{std::move(respond), event.id,   event.type, std::move(request.request_id),
+  PendingAck ack{std::move(respond), event.id,
+                 event.type,         std::move(request.request_id),
                  spec.name,          request.received_at_steady_ns};
   store_->InsertEventAsync(std::move(event),
                            [this, ack = std::move(ack)](util::StatusOr<store::InsertOutcome> r) {
@@ -142,6 +143,7 @@ void WebhookIngest::Acknowledge(const PendingAck& ack,
   } else if (*outcome == store::InsertOutcome::kInserted) {
     counters_.accepted.fetch_add(1, std::memory_order_relaxed);
     result = "accepted";
+    if (options_.on_stored) options_.on_stored();
     response = http::Response::Json(200, AckBody(result, ack.event_id));
   } else {
     counters_.duplicate.fetch_add(1, std::memory_order_relaxed);

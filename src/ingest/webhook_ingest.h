@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,8 @@ struct EndpointSpec {
 struct IngestOptions {
   double rate_limit_per_second = 0;  // per client address; 0 = unlimited
   double rate_limit_burst = 0;
+  // Called (on the writer thread) after a new event is durable: wakes the pipeline. Must not block.
+  std::function<void()> on_stored;
 };
 
 // Outcome counters, read by metrics and health. Monotonic; relaxed atomics.

@@ -38,9 +38,9 @@ struct AuditRow {
 // One outbox row: a notification for the application, delivered later by notify/.
 struct OutboxRow {
   std::string event_id;
-  std::string type;     // "access.changed", "payment.failed", ...
+  std::string type;  // "access.changed", "payment.failed", ...
   std::string user_id;
-  std::string body;     // JSON
+  std::string body;  // JSON
   int64_t created_at_us = 0;
 };
 

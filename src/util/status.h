@@ -72,8 +72,8 @@ Status InternalError(std::string message);
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(const T& value) : rep_(value) {}       // NOLINT(google-explicit-constructor)
-  StatusOr(T&& value) : rep_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  StatusOr(const T& value) : rep_(value) {}            // NOLINT(google-explicit-constructor)
+  StatusOr(T&& value) : rep_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   StatusOr(Status status) : rep_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     SH_CHECK(!std::get<Status>(rep_).ok());
   }
@@ -106,10 +106,10 @@ class [[nodiscard]] StatusOr {
 }  // namespace stripehook::util
 
 // Returns early from the enclosing function with the Status of `expr` when it is not OK.
-#define SH_RETURN_IF_ERROR(expr)                              \
-  do {                                                        \
-    ::stripehook::util::Status sh_status_ = (expr);           \
-    if (!sh_status_.ok()) return sh_status_;                  \
+#define SH_RETURN_IF_ERROR(expr)                    \
+  do {                                              \
+    ::stripehook::util::Status sh_status_ = (expr); \
+    if (!sh_status_.ok()) return sh_status_;        \
   } while (0)
 
 #define SH_STATUS_CONCAT_INNER(a, b) a##b

@@ -18,10 +18,9 @@ TEST(CliTest, SignProducesAHeaderThatVerifyAccepts) {
   while (!header.empty() && header.back() == '\n') header.pop_back();
   EXPECT_EQ(header, stripe::SignatureHeaderFor(kSecret, 1763802000, body));
 
-  auto [ok_code, ok_out] =
-      RunStripehook({"verify", "--secret", kSecret, "--header", header, "--now", "1763802010",
-                     dir.File("body.json")},
-                    {});
+  auto [ok_code, ok_out] = RunStripehook({"verify", "--secret", kSecret, "--header", header,
+                                          "--now", "1763802010", dir.File("body.json")},
+                                         {});
   EXPECT_EQ(ok_code, 0) << ok_out;
   EXPECT_NE(ok_out.find("OK"), std::string::npos) << ok_out;
 }
@@ -61,8 +60,8 @@ TEST(CliTest, SendPostsEveryLineThenEventsListAndShowReadThem) {
   }
   std::ofstream(fx.dir.File("events.jsonl")) << jsonl;
   std::string url = "http://127.0.0.1:" + std::to_string(fx.port()) + "/webhooks/stripe";
-  auto [code, out] = RunStripehook(
-      {"send", "--url", url, "--secret", kSecret, fx.dir.File("events.jsonl")}, {});
+  auto [code, out] =
+      RunStripehook({"send", "--url", url, "--secret", kSecret, fx.dir.File("events.jsonl")}, {});
   EXPECT_EQ(code, 0) << out;
   EXPECT_EQ(DbReader(fx.db_path).Count(), 3);
 

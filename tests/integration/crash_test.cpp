@@ -27,8 +27,8 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesSigkill) {
       threads.emplace_back([&, t] {
         HttpClient client(fx.port());
         for (int i = 0; !stop.load(); ++i) {
-          std::string id = "evt_crash_r" + std::to_string(round) + "_" + std::to_string(t) +
-                           "_" + std::to_string(i);
+          std::string id = "evt_crash_r" + std::to_string(round) + "_" + std::to_string(t) + "_" +
+                           std::to_string(i);
           std::string body = EventBody(id, 1763802000, 1200);
           HttpResult r =
               client.Request("POST", "/webhooks/stripe", body, SignedHeaders(body, UnixNow()));

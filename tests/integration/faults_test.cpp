@@ -34,9 +34,9 @@ TEST(FaultsTest, StorageFailureAnswers503ThenRecovers) {
       << fx.server->ReadLog();
   HttpClient client(fx.port());
   std::string before = EventBody("evt_before_fault");
-  EXPECT_EQ(client.Request("POST", "/webhooks/stripe", before, SignedHeaders(before, UnixNow()))
-                .status,
-            200);
+  EXPECT_EQ(
+      client.Request("POST", "/webhooks/stripe", before, SignedHeaders(before, UnixNow())).status,
+      200);
 
   std::ofstream(fault) << "x";  // from now on every commit fails as on a full disk
   std::string during = EventBody("evt_during_fault");
@@ -101,8 +101,8 @@ TEST(FaultsTest, BadConfigurationStopsStartupNamingTheKey) {
   EXPECT_EQ(code2, 2);
   EXPECT_NE(out2.find("secret"), std::string::npos) << out2;
 
-  auto [code3, out3] = RunStripehook({"serve", "--check-config"},
-                                     {{"STRIPE_WEBHOOK_SECRET", kSecret}});
+  auto [code3, out3] =
+      RunStripehook({"serve", "--check-config"}, {{"STRIPE_WEBHOOK_SECRET", kSecret}});
   EXPECT_EQ(code3, 0) << out3;
   EXPECT_EQ(out3.find(kSecret), std::string::npos) << "check-config must redact secrets";
 }

@@ -21,10 +21,11 @@ inline std::string EventBody(const std::string& id, int64_t created = 1763802000
                              size_t padding = 2500) {
   return "{\n  \"id\": \"" + id +
          "\",\n  \"object\": \"event\",\n  \"api_version\": \"2026-07-29.dahlia\",\n"
-         "  \"created\": " + std::to_string(created) +
+         "  \"created\": " +
+         std::to_string(created) +
          ",\n  \"livemode\": false,\n  \"type\": \"invoice.paid\",\n  \"data\": {\n"
-         "    \"object\": {\n      \"id\": \"in_" + id.substr(4) +
-         "\",\n      \"object\": \"invoice\",\n      \"description\": \"" +
+         "    \"object\": {\n      \"id\": \"in_" +
+         id.substr(4) + "\",\n      \"object\": \"invoice\",\n      \"description\": \"" +
          std::string(padding, 'x') + "\"\n    }\n  }\n}";
 }
 

@@ -1,0 +1,194 @@
+#include "pipeline/processor.h"
+
+#include <algorithm>
+
+#include "billing/event.h"
+#include "billing/serialization.h"
+#include "util/log.h"
+
+namespace stripehook::pipeline {
+
+struct Processor::Batch {
+  store::ProcessingCommit commit;
+};
+
+namespace {
+
+store::EventStatus StatusFor(billing::Outcome outcome) {
+  switch (outcome) {
+    case billing::Outcome::kApplied:
+      return store::EventStatus::kProcessed;
+    case billing::Outcome::kStale:
+      return store::EventStatus::kStale;
+    case billing::Outcome::kIgnored:
+      return store::EventStatus::kIgnored;
+    case billing::Outcome::kError:
+      return store::EventStatus::kFailed;
+  }
+  return store::EventStatus::kFailed;
+}
+
+// Rows for the store: each record's new document in order (the last write wins when a batch
+// touches a record twice), an audit row per change, an outbox row per notification.
+void AddChanges(const std::string& event_id, const billing::ApplyResult& result, int64_t now_us,
+                store::ProcessingCommit& commit) {
+  for (const billing::Change& change : result.changes) {
+    std::optional<std::string> doc;
+    if (change.after) doc = billing::ToJson(*change.after);
+    commit.records.push_back({change.table, change.key, std::move(doc)});
+    commit.audit.push_back({event_id, change.table, change.key,
+                            billing::CanonicalJson(billing::ToJson(change)), now_us});
+  }
+  for (const billing::Notification& n : result.notifications) {
+    commit.outbox.push_back({event_id, n.type, n.user_id, boost::json::serialize(n.body), now_us});
+  }
+}
+
+}  // namespace
+
+Processor::Processor(store::Store* store, const util::Clock* clock, billing::Config config,
+                     ProcessorOptions options, ApplyFunction apply)
+    : store_(store),
+      clock_(clock),
+      config_(std::move(config)),
+      options_(std::move(options)),
+      apply_(apply ? std::move(apply) : ApplyFunction(billing::Apply)) {}
+
+Processor::~Processor() { Stop(); }
+
+util::Status Processor::LoadState() {
+  billing::State loaded;
+  util::Status bad = util::OkStatus();
+  SH_RETURN_IF_ERROR(store_->ForEachRecord([&](store::RecordRow&& row) {
+    if (!bad.ok()) return;
+    util::StatusOr<billing::Record> record = billing::RecordFromJson(row.table, row.doc);
+    if (!record.ok()) {
+      bad = record.status().Annotate(row.table + "/" + row.key);
+      return;
+    }
+    loaded.Upsert(*record);
+  }));
+  SH_RETURN_IF_ERROR(bad);
+  std::unique_lock lock(state_mu_);
+  state_ = std::move(loaded);
+  return util::OkStatus();
+}
+
+void Processor::RecordFailure(const store::StoredEvent& stored, const std::string& error,
+                              int64_t now_us, Batch& batch) {
+  store::EventStatusUpdate update;
+  update.id = stored.event.id;
+  update.attempts = stored.attempts + 1;
+  update.last_error = error;
+  if (update.attempts >= options_.max_attempts) {
+    update.status = store::EventStatus::kDead;
+    stats_.dead.fetch_add(1, std::memory_order_relaxed);
+    util::LogError("event dead")
+        .Str("event_id", stored.event.id)
+        .Str("event_type", stored.event.type)
+        .Int("attempts", update.attempts)
+        .Str("error", error);
+  } else {
+    size_t step =
+        std::min<size_t>(static_cast<size_t>(stored.attempts), options_.backoff_seconds.size() - 1);
+    update.status = store::EventStatus::kFailed;
+    update.next_attempt_at_us = now_us + options_.backoff_seconds[step] * 1'000'000;
+    stats_.failed.fetch_add(1, std::memory_order_relaxed);
+    util::LogWarn("event failed")
+        .Str("event_id", stored.event.id)
+        .Str("event_type", stored.event.type)
+        .Int("attempts", update.attempts)
+        .Int("next_attempt_at_us", *update.next_attempt_at_us)
+        .Str("error", error);
+  }
+  batch.commit.events.push_back(std::move(update));
+}
+
+void Processor::ProcessEvent(const store::StoredEvent& stored, int64_t now_us, Batch& batch) {
+  util::StatusOr<billing::Event> event = billing::ParseEvent(stored.event.payload);
+  if (!event.ok()) return RecordFailure(stored, event.status().message(), now_us, batch);
+  billing::ApplyResult result = apply_(*event, state_, config_);
+  if (result.outcome == billing::Outcome::kError) {
+    return RecordFailure(stored, result.error, now_us, batch);
+  }
+  billing::Commit(state_, result);
+  AddChanges(stored.event.id, result, now_us, batch.commit);
+  store::EventStatusUpdate update;
+  update.id = stored.event.id;
+  update.status = StatusFor(result.outcome);
+  update.attempts = stored.attempts + 1;
+  update.processed_at_us = now_us;
+  batch.commit.events.push_back(std::move(update));
+  auto& counter = result.outcome == billing::Outcome::kStale     ? stats_.stale
+                  : result.outcome == billing::Outcome::kIgnored ? stats_.ignored
+                                                                 : stats_.processed;
+  counter.fetch_add(1, std::memory_order_relaxed);
+}
+
+util::StatusOr<int> Processor::RunOnce() {
+  std::lock_guard run_lock(run_mu_);
+  int64_t now_us = clock_->NowUnixMicros();
+  SH_ASSIGN_OR_RETURN(std::vector<store::StoredEvent> due,
+                      store_->DueEvents(now_us, options_.batch_size));
+  if (due.empty()) return 0;
+  // Billing is order-independent per object, but applying in Stripe's order keeps the audit log
+  // and the notifications in the order a human expects.
+  std::stable_sort(due.begin(), due.end(),
+                   [](const auto& a, const auto& b) { return a.event.created < b.event.created; });
+  Batch batch;
+  {
+    std::unique_lock lock(state_mu_);
+    for (const store::StoredEvent& stored : due) ProcessEvent(stored, now_us, batch);
+  }
+  util::Status committed = store_->CommitProcessing(std::move(batch.commit));
+  if (!committed.ok()) {
+    // Memory ran ahead of the database: reload what is durable; the events are still due.
+    util::LogError("processing commit failed").Str("error", committed.ToString());
+    util::Status reloaded = LoadState();
+    if (!reloaded.ok()) util::LogError("state reload failed").Str("error", reloaded.ToString());
+    return committed;
+  }
+  stats_.batches.fetch_add(1, std::memory_order_relaxed);
+  return static_cast<int>(due.size());
+}
+
+void Processor::Start() {
+  stopping_ = false;
+  worker_ = std::thread([this] { Loop(); });
+}
+
+void Processor::Stop() {
+  stopping_ = true;
+  Notify();
+  if (worker_.joinable()) worker_.join();
+}
+
+void Processor::Notify() {
+  {
+    std::lock_guard lock(wake_mu_);
+    wake_pending_ = true;
+  }
+  wake_.notify_one();
+}
+
+void Processor::Loop() {
+  while (!stopping_.load()) {
+    util::StatusOr<int> handled = RunOnce();
+    if (handled.ok() && *handled > 0) continue;  // more may be waiting
+    std::unique_lock lock(wake_mu_);
+    wake_.wait_for(lock, options_.poll_interval, [this] { return wake_pending_; });
+    wake_pending_ = false;
+  }
+}
+
+void Processor::WithState(const std::function<void(const billing::State&)>& read) const {
+  std::shared_lock lock(state_mu_);
+  read(state_);
+}
+
+billing::AccessDecision Processor::Access(std::string_view user_id, int64_t now) const {
+  std::shared_lock lock(state_mu_);
+  return billing::Access(user_id, state_, now, config_);
+}
+
+}  // namespace stripehook::pipeline
