@@ -30,8 +30,9 @@ void Statement::BindInt64(int index, int64_t value) {
 }
 
 void Statement::BindText(int index, std::string_view value) {
-  NoteBindResult(
-      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8));
+  // A default-constructed string_view has a null data(), which SQLite would bind as NULL.
+  const char* data = value.empty() ? "" : value.data();
+  NoteBindResult(sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_STATIC, SQLITE_UTF8));
 }
 
 void Statement::BindBlob(int index, std::string_view value) {

@@ -92,6 +92,17 @@ TEST_F(SqliteStoreTest, NullOptionalsAndBinaryPayloadRoundTrip) {
   EXPECT_EQ(got.event.payload, e.payload);
 }
 
+TEST_F(SqliteStoreTest, EmptyStringsAreStoredAsEmptyNotNull) {
+  NewEvent e = MakeEvent("evt_empty");
+  e.endpoint.clear();
+  e.object_id.clear();
+  e.payload.clear();
+  ASSERT_OK(store_->InsertEvent(e));
+  ASSERT_OK_AND_ASSIGN(StoredEvent got, store_->GetEvent("evt_empty"));
+  EXPECT_EQ(got.event.endpoint, "");
+  EXPECT_EQ(got.event.payload, "");
+}
+
 TEST_F(SqliteStoreTest, GetMissingIsNotFound) {
   EXPECT_STATUS_CODE(store_->GetEvent("evt_nope"), kNotFound);
 }
