@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/sqlite/connection.h"
@@ -45,6 +46,19 @@ TEST(MigrationsTest, MigrateTwiceAppliesEachVersionOnce) {
   const std::string path = dir.File("m.db");
   ASSERT_OK(MigrateSqlite(path));
   ASSERT_OK(MigrateSqlite(path));
+  EXPECT_EQ(AppliedVersions(path), KnownVersions());
+}
+
+TEST(MigrationsTest, ConcurrentMigratorsApplyEachVersionOnce) {
+  stripehook::testing::TempDir dir;
+  const std::string path = dir.File("race.db");
+  std::vector<util::Status> results(4);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < results.size(); ++i) {
+    threads.emplace_back([&, i] { results[i] = MigrateSqlite(path); });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const util::Status& s : results) EXPECT_OK(s);
   EXPECT_EQ(AppliedVersions(path), KnownVersions());
 }
 
