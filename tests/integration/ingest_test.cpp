@@ -38,7 +38,7 @@ TEST_F(IngestTest, AcceptsThenReportsDuplicateWithoutChangingThePayload) {
   DbReader db(fx_.db_path);
   EXPECT_EQ(db.Count(), 1);
   EXPECT_EQ(db.Payload("evt_first"), body);
-  EXPECT_EQ(db.Count("status = 'pending' AND type = 'invoice.paid' AND object_id = 'in_first'"), 1);
+  EXPECT_EQ(db.Count("type = 'invoice.paid' AND object_id = 'in_first' AND source = 'webhook'"), 1);
 }
 
 TEST_F(IngestTest, AliasPathIsServed) {
