@@ -1,9 +1,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "app/config.h"
+#include "billing/config.h"
+#include "store/store.h"
 
 namespace stripehook::app {
 
@@ -59,6 +64,18 @@ int RunEventsShow(const CommonOptions& common, const std::string& id);
 int RunRebuild(const CommonOptions& common);
 int RunAccess(const CommonOptions& common, const std::string& user_id, const std::string& at);
 int RunEventsRetry(const CommonOptions& common, const std::string& id, bool all_failed);
+
+// What the commands that read the store need: the configuration, the billing part of it, and
+// the opened store. OpenForCli prints what went wrong (naming `command`) and returns nullopt.
+struct Opened {
+  Config config;
+  billing::Config billing;
+  std::unique_ptr<store::Store> store;
+};
+std::optional<Opened> OpenForCli(const CommonOptions& common, const char* command);
+
+// The first secret of STRIPE_WEBHOOK_SECRET (a comma-separated list during a rotation), or "".
+std::string SecretFromEnv();
 
 // Reads a whole file ("-" = stdin) byte for byte; nullopt and a message on stderr on failure.
 std::optional<std::string> ReadFileBytes(const std::string& path);

@@ -11,22 +11,6 @@
 namespace stripehook::app {
 namespace {
 
-std::unique_ptr<store::Store> OpenOrExplain(const CommonOptions& common) {
-  util::SetMinLogLevel(util::LogLevel::kWarn);
-  util::StatusOr<Config> config = LoadConfig(common.config_path, ProcessEnvironment());
-  if (!config.ok()) {
-    std::cerr << "stripehook: configuration error: " << config.status().message() << "\n";
-    return nullptr;
-  }
-  util::StatusOr<std::unique_ptr<store::Store>> store =
-      OpenStore(*config, &util::SystemClock::Default());
-  if (!store.ok()) {
-    std::cerr << "stripehook: cannot open the store: " << store.status().message() << "\n";
-    return nullptr;
-  }
-  return std::move(store).value();
-}
-
 std::string EventJson(const store::StoredEvent& e, bool with_payload) {
   std::string out = "{\"id\":";
   util::AppendJsonString(out, e.event.id);
@@ -85,8 +69,9 @@ bool BuildFilter(const EventsListOptions& o, store::EventFilter* filter) {
 int RunEventsList(const CommonOptions& common, const EventsListOptions& options) {
   store::EventFilter filter;
   if (!BuildFilter(options, &filter)) return 2;
-  std::unique_ptr<store::Store> store = OpenOrExplain(common);
-  if (!store) return 1;
+  std::optional<Opened> opened = OpenForCli(common, "events list");
+  if (!opened) return 1;
+  std::unique_ptr<store::Store>& store = opened->store;
   util::StatusOr<store::EventPage> page = store->ListEvents(filter);
   store->Shutdown();
   if (!page.ok()) {
@@ -108,8 +93,9 @@ int RunEventsList(const CommonOptions& common, const EventsListOptions& options)
 }
 
 int RunEventsShow(const CommonOptions& common, const std::string& id) {
-  std::unique_ptr<store::Store> store = OpenOrExplain(common);
-  if (!store) return 1;
+  std::optional<Opened> opened = OpenForCli(common, "events show");
+  if (!opened) return 1;
+  std::unique_ptr<store::Store>& store = opened->store;
   util::StatusOr<store::StoredEvent> event = store->GetEvent(id);
   store->Shutdown();
   if (!event.ok()) {

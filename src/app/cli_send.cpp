@@ -73,11 +73,7 @@ long PostSigned(CURL* curl, const SendOptions& options, const std::string& secre
 }  // namespace
 
 int RunSend(const SendOptions& options) {
-  std::string secret = options.secret;
-  if (secret.empty()) {
-    const char* env = std::getenv("STRIPE_WEBHOOK_SECRET");
-    if (env != nullptr) secret = std::string(env).substr(0, std::string(env).find(','));
-  }
+  std::string secret = options.secret.empty() ? SecretFromEnv() : options.secret;
   if (secret.empty()) {
     std::cerr << "stripehook send: no secret: pass --secret or set STRIPE_WEBHOOK_SECRET\n";
     return 2;

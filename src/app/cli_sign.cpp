@@ -12,16 +12,12 @@
 #include "util/clock.h"
 
 namespace stripehook::app {
-namespace {
-
 std::string SecretFromEnv() {
   const char* env = std::getenv("STRIPE_WEBHOOK_SECRET");
   if (env == nullptr) return "";
   std::string all(env);
   return all.substr(0, all.find(','));  // the first when several are configured for rotation
 }
-
-}  // namespace
 
 std::optional<std::string> ReadFileBytes(const std::string& path) {
   if (path == "-") {

@@ -13,13 +13,6 @@
 #include "util/log.h"
 
 namespace stripehook::app {
-namespace {
-
-struct Opened {
-  Config config;
-  billing::Config billing;
-  std::unique_ptr<store::Store> store;
-};
 
 std::optional<Opened> OpenForCli(const CommonOptions& common, const char* command) {
   util::SetMinLogLevel(util::LogLevel::kWarn);
@@ -44,8 +37,6 @@ std::optional<Opened> OpenForCli(const CommonOptions& common, const char* comman
   }
   return Opened{std::move(config).value(), std::move(billing).value(), std::move(store).value()};
 }
-
-}  // namespace
 
 int RunRebuild(const CommonOptions& common) {
   std::optional<Opened> opened = OpenForCli(common, "rebuild");

@@ -4,6 +4,7 @@
 
 #include "billing/event.h"
 #include "billing/serialization.h"
+#include "pipeline/rebuild.h"
 #include "util/log.h"
 
 namespace stripehook::pipeline {
@@ -57,18 +58,7 @@ Processor::Processor(store::Store* store, const util::Clock* clock, billing::Con
 Processor::~Processor() { Stop(); }
 
 util::Status Processor::LoadState() {
-  billing::State loaded;
-  util::Status bad = util::OkStatus();
-  SH_RETURN_IF_ERROR(store_->ForEachRecord([&](store::RecordRow&& row) {
-    if (!bad.ok()) return;
-    util::StatusOr<billing::Record> record = billing::RecordFromJson(row.table, row.doc);
-    if (!record.ok()) {
-      bad = record.status().Annotate(row.table + "/" + row.key);
-      return;
-    }
-    loaded.Upsert(*record);
-  }));
-  SH_RETURN_IF_ERROR(bad);
+  SH_ASSIGN_OR_RETURN(billing::State loaded, LoadLiveState(*store_));
   std::unique_lock lock(state_mu_);
   state_ = std::move(loaded);
   return util::OkStatus();
