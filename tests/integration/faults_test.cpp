@@ -88,6 +88,33 @@ TEST(FaultsTest, SigtermFinishesInFlightRequestsAndExitsZero) {
   }
 }
 
+TEST(FaultsTest, OverTheRateLimitIs429WithRetryAfterAndStoresNothing) {
+  ServerFixture fx;
+  ASSERT_TRUE(
+      fx.Start("[server]\nwebhook_rate_limit_per_second = 0.01\n"
+               "webhook_rate_limit_burst = 2\n"))
+      << fx.server->ReadLog();
+  HttpClient client(fx.port());
+  std::vector<int> statuses;
+  std::string limited_body;
+  std::string retry_after;
+  for (int i = 0; i < 3; ++i) {
+    std::string body = EventBody("evt_rate_" + std::to_string(i));
+    HttpResult r = client.Request("POST", "/webhooks/stripe", body, SignedHeaders(body, UnixNow()));
+    statuses.push_back(r.status);
+    if (r.status == 429) {
+      limited_body = r.body;
+      retry_after = r.Header("retry-after");
+    }
+  }
+  EXPECT_EQ(statuses, (std::vector<int>{200, 200, 429}));
+  EXPECT_NE(limited_body.find("\"code\":\"rate_limited\""), std::string::npos) << limited_body;
+  EXPECT_FALSE(retry_after.empty());
+  EXPECT_GT(std::stoi(retry_after), 0);
+  EXPECT_EQ(fx.server->Terminate(), 0);
+  EXPECT_EQ(DbReader(fx.db_path).Count(), 2);
+}
+
 TEST(FaultsTest, BadConfigurationStopsStartupNamingTheKey) {
   TempDir dir;
   std::ofstream(dir.File("bad.toml")) << "[server]\nprot = 8080\n";
