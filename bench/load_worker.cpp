@@ -49,7 +49,7 @@ constexpr int64_t kMaxConsecutiveErrors = 1000;
 struct Connection {
   enum class State { kDown, kConnecting, kIdle, kWriting, kReading };
   explicit Connection(const LoadSpec& spec)
-      : renderer(*spec.body, spec.host, spec.path, spec.secret) {}
+      : renderer(*spec.body, spec.host, spec.path, spec.secret, spec.extra_headers) {}
   int fd = -1;
   State state = State::kDown;
   RequestRenderer renderer;
@@ -85,9 +85,12 @@ class LoadWorker {
   void Connect(size_t index, int64_t now);
   void OnEvent(size_t index, uint32_t events, int64_t now);
   void StartRequest(Connection& c, int64_t intended_ns);
+  void RenderFromSource(Connection& c);
+  void RenderFromTemplate(Connection& c);
   void ContinueWrite(Connection& c, int64_t now);
   void ContinueRead(size_t index, int64_t now);
   void OnResponse(size_t index, const ParsedResponse& response, int64_t now);
+  void RememberAccepted(const std::string& id);
   void Fail(Connection& c, int64_t now);
   void CloseFd(Connection& c);
   int TimeoutMs(int64_t now) const;
@@ -172,17 +175,38 @@ std::string LoadWorker::NextFreshId() {
 }
 
 void LoadWorker::StartRequest(Connection& c, int64_t intended_ns) {
+  if (spec_.events != nullptr || spec_.get_users > 0) {
+    RenderFromSource(c);
+  } else {
+    RenderFromTemplate(c);
+  }
+  ++result_.sent;
+  ++in_flight_;
+  c.intended_ns = intended_ns;
+  c.written = 0;
+  c.state = Connection::State::kWriting;
+}
+
+void LoadWorker::RenderFromSource(Connection& c) {
+  if (spec_.events != nullptr) {
+    size_t index = spec_.events_first + static_cast<size_t>(result_.sent) * spec_.events_stride;
+    c.renderer.RenderEvent((*spec_.events)[index], static_cast<int64_t>(time(nullptr)));
+    c.id.clear();
+    return;
+  }
+  std::string path = spec_.path_prefix;
+  path += std::to_string(rng_() % static_cast<uint64_t>(spec_.get_users));
+  path += spec_.path_suffix;
+  c.renderer.RenderGet(path);
+}
+
+void LoadWorker::RenderFromTemplate(Connection& c) {
   bool duplicate = !recent_ids_.empty() && unit_(rng_) < spec_.duplicate_fraction;
   bool bad = !duplicate && unit_(rng_) < spec_.bad_signature_fraction;
   c.id = duplicate ? recent_ids_[rng_() % recent_ids_.size()] : NextFreshId();
   c.renderer.Render(c.id, static_cast<int64_t>(time(nullptr)), bad);
   result_.duplicates_sent += duplicate;
   result_.bad_signatures_sent += bad;
-  ++result_.sent;
-  ++in_flight_;
-  c.intended_ns = intended_ns;
-  c.written = 0;
-  c.state = Connection::State::kWriting;
 }
 
 void LoadWorker::ContinueWrite(Connection& c, int64_t now) {
@@ -235,11 +259,7 @@ void LoadWorker::OnResponse(size_t index, const ParsedResponse& response, int64_
   result_.elapsed_ns = now - start_ns_;
   if (response.status == 200 && response.body.find("\"accepted\"") != std::string_view::npos) {
     ++result_.accepted;
-    if (recent_ids_.size() < kRecentIdCapacity) {
-      recent_ids_.push_back(c.id);
-    } else {
-      recent_ids_[rng_() % kRecentIdCapacity] = c.id;
-    }
+    RememberAccepted(c.id);
   } else if (response.status == 200 &&
              response.body.find("\"duplicate\"") != std::string_view::npos) {
     ++result_.duplicates;
@@ -252,6 +272,16 @@ void LoadWorker::OnResponse(size_t index, const ParsedResponse& response, int64_
     return;
   }
   c.state = Connection::State::kIdle;
+}
+
+// Ids that --duplicates may resend; an --events body (empty id) is never resent.
+void LoadWorker::RememberAccepted(const std::string& id) {
+  if (id.empty()) return;
+  if (recent_ids_.size() < kRecentIdCapacity) {
+    recent_ids_.push_back(id);
+  } else {
+    recent_ids_[rng_() % kRecentIdCapacity] = id;
+  }
 }
 
 void LoadWorker::OnEvent(size_t index, uint32_t events, int64_t now) {

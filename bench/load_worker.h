@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "latency_histogram.h"
 #include "request_template.h"
@@ -32,6 +33,19 @@ struct LoadSpec {
   uint64_t seed = 1;
   std::string id_tag;  // 11 characters unique to this thread and run
   const BodyTemplate* body = nullptr;
+  std::string extra_headers;  // "Name: value\r\n" lines added to every request
+
+  // Instead of the template, complete event bodies sent once each, signed as they are: this
+  // thread sends events[first], events[first + stride], ... in that order (max_requests of them).
+  const std::vector<std::string>* events = nullptr;
+  size_t events_first = 0;
+  size_t events_stride = 1;
+
+  // GET mode (get_users > 0): GET path_prefix + n + path_suffix, n uniform in [0, get_users),
+  // instead of a webhook POST.
+  int64_t get_users = 0;
+  std::string path_prefix;
+  std::string path_suffix;
 };
 
 struct LoadResult {

@@ -34,6 +34,20 @@ struct Options {
   std::string fixtures_dir = STRIPEHOOK_FIXTURES_DIR;
   std::string dump_template;
   uint64_t seed = 1;
+  std::string events_file;
+  std::string method = "POST";
+  std::string path_template;
+  int64_t users = 0;
+  std::vector<std::string> headers;
+};
+
+// What every thread shares besides the options: the template and, with --events, the bodies.
+struct Workload {
+  BodyTemplate body;
+  std::vector<std::string> events;
+  std::string extra_headers;
+  std::string path_prefix;  // GET: the --path-template before "{n}"
+  std::string path_suffix;
 };
 
 struct Target {
@@ -81,8 +95,28 @@ std::string IdTag(int thread_index) {
   return tag;
 }
 
+// Share `total` among `threads`: thread t's part.
+int64_t ShareOf(int64_t total, int threads, int t) {
+  return total / threads + (t < total % threads ? 1 : 0);
+}
+
+void AddSource(const Options& options, const Workload& load, int t, LoadSpec& spec) {
+  spec.extra_headers = load.extra_headers;
+  if (!load.events.empty()) {
+    spec.events = &load.events;
+    spec.events_first = static_cast<size_t>(t);
+    spec.events_stride = static_cast<size_t>(options.threads);
+    spec.max_requests = ShareOf(static_cast<int64_t>(load.events.size()), options.threads, t);
+  }
+  if (options.method == "GET") {
+    spec.get_users = options.users;
+    spec.path_prefix = load.path_prefix;
+    spec.path_suffix = load.path_suffix;
+  }
+}
+
 std::vector<LoadSpec> SplitSpecs(const Options& options, const Target& target,
-                                 const BodyTemplate& body) {
+                                 const Workload& load) {
   std::vector<LoadSpec> specs;
   for (int t = 0; t < options.threads; ++t) {
     LoadSpec spec;
@@ -90,19 +124,18 @@ std::vector<LoadSpec> SplitSpecs(const Options& options, const Target& target,
     spec.host = target.host;
     spec.path = target.path;
     spec.secret = options.secret;
-    spec.connections =
-        options.connections / options.threads + (t < options.connections % options.threads ? 1 : 0);
+    spec.connections = static_cast<int>(ShareOf(options.connections, options.threads, t));
     spec.rate = options.rate / options.threads;
     // Interleave the threads' schedules so the merged arrivals stay evenly spaced.
     spec.schedule_offset_ns = options.rate > 0 ? static_cast<int64_t>(t * 1e9 / options.rate) : 0;
     spec.duration_ns = static_cast<int64_t>(options.duration_s * 1e9);
-    spec.max_requests =
-        options.requests / options.threads + (t < options.requests % options.threads ? 1 : 0);
+    spec.max_requests = ShareOf(options.requests, options.threads, t);
     spec.duplicate_fraction = options.duplicates;
     spec.bad_signature_fraction = options.bad_signatures;
     spec.seed = options.seed * 1'000'003 + static_cast<uint64_t>(t);
     spec.id_tag = IdTag(t);
-    spec.body = &body;
+    spec.body = &load.body;
+    AddSource(options, load, t, spec);
     specs.push_back(std::move(spec));
   }
   return specs;
@@ -118,7 +151,21 @@ double OwnCpuSeconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-void PrintResult(const Options& options, const BodyTemplate& body, const LoadResult& r) {
+// Bytes of the average body sent: the template's, the --events bodies' mean, 0 for GET.
+size_t BodyBytes(const Options& options, const Workload& load) {
+  if (options.method == "GET") return 0;
+  if (load.events.empty()) return load.body.body.size();
+  size_t total = 0;
+  for (const std::string& event : load.events) total += event.size();
+  return total / load.events.size();
+}
+
+const char* RequestKind(const Options& options, const Workload& load) {
+  if (options.method == "GET") return "get";
+  return load.events.empty() ? "template" : "events";
+}
+
+void PrintResult(const Options& options, const Workload& load, const LoadResult& r) {
   double seconds = static_cast<double>(r.elapsed_ns) / 1e9;
   if (seconds <= 0) seconds = 1e-9;
   std::string statuses;
@@ -129,18 +176,19 @@ void PrintResult(const Options& options, const BodyTemplate& body, const LoadRes
   double p50 = Ms(r.latency.ValueAtQuantile(0.50)), p99 = Ms(r.latency.ValueAtQuantile(0.99));
   double p999 = Ms(r.latency.ValueAtQuantile(0.999)), max = Ms(r.latency.max());
   std::printf(
-      "{\"mode\":\"%s\",\"connections\":%d,\"threads\":%d,\"rate\":%.1f,\"body_bytes\":%zu,"
+      "{\"mode\":\"%s\",\"request\":\"%s\",\"connections\":%d,\"threads\":%d,\"rate\":%.1f,\"body_"
+      "bytes\":%zu,"
       "\"seconds\":%.3f,\"sent\":%lld,\"completed\":%lld,\"responses\":{%s},\"accepted\":%lld,"
       "\"duplicates\":%lld,\"errors\":%lld,\"unsent\":%lld,\"duplicates_sent\":%lld,"
       "\"bad_signatures_sent\":%lld,\"rps\":%.1f,\"accepted_per_s\":%.1f,\"p50_ms\":%.3f,"
       "\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f,\"loadgen_cpu_s\":%.3f}\n",
-      options.rate > 0 ? "open" : "closed", options.connections, options.threads, options.rate,
-      body.body.size(), seconds, static_cast<long long>(r.sent),
-      static_cast<long long>(r.completed), statuses.c_str(), static_cast<long long>(r.accepted),
-      static_cast<long long>(r.duplicates), static_cast<long long>(r.errors),
-      static_cast<long long>(r.unsent), static_cast<long long>(r.duplicates_sent),
-      static_cast<long long>(r.bad_signatures_sent), r.completed / seconds, r.accepted / seconds,
-      p50, p99, p999, max, OwnCpuSeconds());
+      options.rate > 0 ? "open" : "closed", RequestKind(options, load), options.connections,
+      options.threads, options.rate, BodyBytes(options, load), seconds,
+      static_cast<long long>(r.sent), static_cast<long long>(r.completed), statuses.c_str(),
+      static_cast<long long>(r.accepted), static_cast<long long>(r.duplicates),
+      static_cast<long long>(r.errors), static_cast<long long>(r.unsent),
+      static_cast<long long>(r.duplicates_sent), static_cast<long long>(r.bad_signatures_sent),
+      r.completed / seconds, r.accepted / seconds, p50, p99, p999, max, OwnCpuSeconds());
   std::fprintf(stderr,
                "%s loop, %d conns: %lld sent, %lld accepted (%.0f/s), %lld duplicates, %lld "
                "errors, %lld unsent; latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f "
@@ -158,14 +206,44 @@ util::StatusOr<BodyTemplate> LoadTemplate(const Options& options) {
   return DefaultBodyTemplate(options.fixtures_dir);
 }
 
+// One event body per non-empty line, sent as it is (bench/billing_load.py writes them).
+util::StatusOr<std::vector<std::string>> LoadEvents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return util::NotFoundError("cannot open " + path);
+  std::vector<std::string> events;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) events.push_back(std::move(line));
+  }
+  if (events.empty()) return util::InvalidArgumentError(path + " holds no events");
+  return events;
+}
+
+util::StatusOr<Workload> BuildWorkload(const Options& options) {
+  Workload load;
+  SH_ASSIGN_OR_RETURN(load.body, LoadTemplate(options));
+  if (!options.events_file.empty()) {
+    SH_ASSIGN_OR_RETURN(load.events, LoadEvents(options.events_file));
+  }
+  for (const std::string& header : options.headers) load.extra_headers += header + "\r\n";
+  if (options.method == "GET") {
+    size_t at = options.path_template.find("{n}");
+    if (at == std::string::npos || options.users <= 0) {
+      return util::InvalidArgumentError("GET needs --path-template with {n} and --users N");
+    }
+    load.path_prefix = options.path_template.substr(0, at);
+    load.path_suffix = options.path_template.substr(at + 3);
+  }
+  return load;
+}
+
 int Run(const Options& options) {
-  util::StatusOr<BodyTemplate> body = LoadTemplate(options);
-  if (!body.ok()) {
-    std::fprintf(stderr, "loadgen: %s\n", body.status().ToString().c_str());
+  util::StatusOr<Workload> load = BuildWorkload(options);
+  if (!load.ok()) {
+    std::fprintf(stderr, "loadgen: %s\n", load.status().ToString().c_str());
     return 2;
   }
   if (!options.dump_template.empty()) {
-    std::ofstream(options.dump_template, std::ios::binary) << body->body;
+    std::ofstream(options.dump_template, std::ios::binary) << load->body.body;
     return 0;
   }
   util::StatusOr<Target> target = ParseUrl(options.url);
@@ -173,7 +251,7 @@ int Run(const Options& options) {
     std::fprintf(stderr, "loadgen: %s\n", target.status().ToString().c_str());
     return 2;
   }
-  std::vector<LoadSpec> specs = SplitSpecs(options, *target, *body);
+  std::vector<LoadSpec> specs = SplitSpecs(options, *target, *load);
   std::vector<LoadResult> results(specs.size());
   int64_t start = MonotonicNowNs();
   std::vector<std::thread> threads;
@@ -185,7 +263,7 @@ int Run(const Options& options) {
     threads[i].join();
     total.Merge(results[i]);
   }
-  PrintResult(options, *body, total);
+  PrintResult(options, *load, total);
   return total.completed > 0 ? 0 : 1;
 }
 
@@ -208,7 +286,18 @@ void AddOptions(CLI::App& app, Options& o) {
   app.add_option("--fixtures-dir", o.fixtures_dir, "tests/fixtures")->capture_default_str();
   app.add_option("--dump-template", o.dump_template,
                  "write the body template (id slot '#' x24, created 9876543210) and exit");
-  app.add_option("--seed", o.seed, "seed for the duplicate/bad-signature draw");
+  app.add_option("--seed", o.seed, "seed for the duplicate/bad-signature/user draw");
+  app.add_option(
+      "--events", o.events_file,
+      "JSON lines of complete events, each sent once in order (instead of the template)");
+  app.add_option("--method", o.method, "POST (webhooks) or GET (read API, no body)")
+      ->check(CLI::IsMember({"POST", "GET"}))
+      ->capture_default_str();
+  app.add_option("--path-template", o.path_template,
+                 "GET: path with {n}, e.g. /v1/access/user_{n} (replaces --url's path)");
+  app.add_option("--users", o.users, "GET: {n} is uniform in [0, users)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--header", o.headers, "extra request header 'Name: value' (repeatable)");
 }
 
 }  // namespace
@@ -228,9 +317,15 @@ int main(int argc, char** argv) {
     const char* env = std::getenv("STRIPE_WEBHOOK_SECRET");
     options.secret = env ? env : "";
   }
-  if (options.dump_template.empty() &&
-      (options.secret.empty() || (options.duration_s <= 0 && options.requests <= 0))) {
-    std::fprintf(stderr, "loadgen: need --secret and one of --duration / --requests\n");
+  bool post = options.method == "POST";
+  bool bounded = options.duration_s > 0 || options.requests > 0 || !options.events_file.empty();
+  if (options.dump_template.empty() && ((post && options.secret.empty()) || !bounded)) {
+    std::fprintf(stderr,
+                 "loadgen: need --secret (POST) and one of --duration / --requests / --events\n");
+    return 2;
+  }
+  if (!options.events_file.empty() && (!post || options.duplicates > 0 || options.rate > 0)) {
+    std::fprintf(stderr, "loadgen: --events is a closed-loop POST without --duplicates\n");
     return 2;
   }
   return stripehook::bench::Run(options);

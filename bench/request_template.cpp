@@ -125,15 +125,21 @@ void HmacSha256::Sign(std::string_view message, unsigned char out[32]) {
 }
 
 RequestRenderer::RequestRenderer(const BodyTemplate& body, std::string_view host,
-                                 std::string_view path, std::string_view secret)
-    : hmac_(secret) {
+                                 std::string_view path, std::string_view secret,
+                                 std::string_view extra_headers)
+    : host_(host), path_(path), extra_headers_(extra_headers), hmac_(secret) {
   signed_ = "0000000000." + body.body;
   id_offset_ = kSignedPrefix + body.id_offset;
   created_offset_ = kSignedPrefix + body.created_offset;
-  head_ = "POST " + std::string(path) + " HTTP/1.1\r\nHost: " + std::string(host) +
+  BuildPostHead(body.body.size());
+}
+
+void RequestRenderer::BuildPostHead(size_t body_size) {
+  head_ = "POST " + path_ + " HTTP/1.1\r\nHost: " + host_ +
           "\r\nUser-Agent: Stripe/1.0 (+https://stripe.com/docs/webhooks)\r\n"
-          "Content-Type: application/json; charset=utf-8\r\nContent-Length: " +
-          std::to_string(body.body.size()) + "\r\nStripe-Signature: t=";
+          "Content-Type: application/json; charset=utf-8\r\n" +
+          extra_headers_ + "Content-Length: " + std::to_string(body_size) +
+          "\r\nStripe-Signature: t=";
   head_t_offset_ = head_.size();
   head_ += "0000000000,v1=";
   head_v1_offset_ = head_.size();
@@ -142,12 +148,28 @@ RequestRenderer::RequestRenderer(const BodyTemplate& body, std::string_view host
 
 void RequestRenderer::Render(std::string_view id_suffix, int64_t unix_now, bool bad_signature) {
   SH_CHECK(id_suffix.size() == kEventIdSuffixWidth);
-  SH_CHECK(unix_now >= 1'000'000'000 && unix_now <= 9'999'999'999);
   std::memcpy(signed_.data() + id_offset_, id_suffix.data(), kEventIdSuffixWidth);
-  WriteDigits(signed_.data(), unix_now, 10);
   WriteDigits(signed_.data() + created_offset_, unix_now, 10);
-  WriteDigits(head_.data() + head_t_offset_, unix_now, 10);
+  Sign(unix_now, bad_signature);
+}
 
+void RequestRenderer::RenderEvent(std::string_view body, int64_t unix_now) {
+  signed_.assign("0000000000.");
+  signed_.append(body);
+  BuildPostHead(body.size());
+  Sign(unix_now, false);
+}
+
+void RequestRenderer::RenderGet(std::string_view path) {
+  head_ =
+      "GET " + std::string(path) + " HTTP/1.1\r\nHost: " + host_ + "\r\n" + extra_headers_ + "\r\n";
+  signed_.resize(kSignedPrefix);  // no body on the wire
+}
+
+void RequestRenderer::Sign(int64_t unix_now, bool bad_signature) {
+  SH_CHECK(unix_now >= 1'000'000'000 && unix_now <= 9'999'999'999);
+  WriteDigits(signed_.data(), unix_now, 10);
+  WriteDigits(head_.data() + head_t_offset_, unix_now, 10);
   unsigned char mac[32];
   hmac_.Sign(signed_, mac);
   static constexpr char kHex[] = "0123456789abcdef";

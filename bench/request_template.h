@@ -54,14 +54,22 @@ class HmacSha256 {
 // One connection's request, rendered in place: the HTTP head and the signed text
 // "<t>.<body>" live in two buffers; the body sent on the wire is the tail of the signed text.
 // Render() rewrites only the slots. Not thread-safe; one per connection.
+// `extra_headers` ("Name: value\r\n" lines) go into every request's head.
 class RequestRenderer {
  public:
   RequestRenderer(const BodyTemplate& body, std::string_view host, std::string_view path,
-                  std::string_view secret);
+                  std::string_view secret, std::string_view extra_headers = {});
 
   // Fills id suffix (kEventIdSuffixWidth chars), `created` and `t` (= unix_now, 10 digits), and
   // the signature; a bad signature is a correct one with one hex digit changed.
   void Render(std::string_view id_suffix, int64_t unix_now, bool bad_signature);
+
+  // A POST of `body` as it is (a complete event from --events), signed with t = unix_now.
+  // Rebuilds the head (the length changes): a few allocations, fine beside the HMAC.
+  void RenderEvent(std::string_view body, int64_t unix_now);
+
+  // A GET of `path` with no body and no signature (the application read API).
+  void RenderGet(std::string_view path);
 
   // The request as two buffers for writev: head, then body.
   std::array<iovec, 2> Buffers();
@@ -69,6 +77,12 @@ class RequestRenderer {
 
  private:
   static constexpr size_t kSignedPrefix = 11;  // "<10 digits>."
+  void BuildPostHead(size_t body_size);
+  void Sign(int64_t unix_now, bool bad_signature);
+
+  std::string host_;
+  std::string path_;
+  std::string extra_headers_;
   std::string head_;
   std::string signed_;
   HmacSha256 hmac_;
