@@ -5,6 +5,8 @@
 # prints the machine and a markdown table. Targets are reported, not asserted; the exit status is
 # non-zero only when a scenario could not run. BENCH_QUICK=1 shortens everything (smoke run).
 # BENCH_LOG_LEVEL sets the server's log level (default: the server's own, info).
+# The billing-state scenarios (lifecycle events applied end to end; GET /v1/access over a state
+# of many users) live in billing_scenarios.sh.
 set -uo pipefail
 
 BUILD=${1:?usage: bench/run.sh BUILD_DIR}
@@ -16,12 +18,18 @@ LOADGEN="$BUILD/bench/stripehook-loadgen"
 
 CONNECTIONS=64
 RATE=2000
+# COPIES: copies of the 16 lifecycle scenarios (123 events each) fed through the webhook;
+# USERS: users in the state that GET /v1/access reads (2 inbox events each).
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
   DURATION=2
   PREFILL=50000
+  COPIES=20
+  USERS=5000
 else
   DURATION=10
   PREFILL=1000000
+  COPIES=163
+  USERS=100000
 fi
 
 for exe in "$SERVER" "$VERIFY_ONLY" "$LOADGEN"; do
@@ -31,6 +39,7 @@ command -v sqlite3 >/dev/null || { echo "bench: the sqlite3 CLI is needed to pre
 
 WORK=$(mktemp -d /tmp/stripehook-bench.XXXXXX)
 SECRET="whsec_bench_$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+APP_KEY="app_bench_$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 SERVER_PID=
 PORT=
 FAILED=()
@@ -117,13 +126,15 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# start_stripehook DB LOGFILE [CONFIG]
 start_stripehook() {
-  local db=$1 logfile=$2
-  local level=()
+  local db=$1 logfile=$2 config=${3:-}
+  local level=() args=()
+  [[ -n $config ]] && args=(--config "$config")
   [[ -n ${BENCH_LOG_LEVEL:-} ]] && level=(STRIPEHOOK_LOG_LEVEL="$BENCH_LOG_LEVEL")
   PORT=$(free_port) || return 1
   env DATABASE_URL="sqlite://$db" STRIPEHOOK_LISTEN="127.0.0.1:$PORT" \
-    STRIPE_WEBHOOK_SECRET="$SECRET" "${level[@]}" "$SERVER" serve >"$logfile" 2>&1 &
+    STRIPE_WEBHOOK_SECRET="$SECRET" "${level[@]}" "$SERVER" serve "${args[@]}" >"$logfile" 2>&1 &
   SERVER_PID=$!
   wait_for_health
 }
@@ -230,6 +241,9 @@ SQL
   return $rc
 }
 
+# shellcheck source=bench/billing_scenarios.sh
+source "$HERE/billing_scenarios.sh"
+
 main() {
   local started=$SECONDS
   print_machine
@@ -249,6 +263,8 @@ main() {
     log "prefill failed"
     FAILED+=(prefilled)
   fi
+  rm -f "$full" "$full-wal" "$full-shm"  # gigabytes the billing scenarios' disk does not need
+  billing_scenarios
   python3 "$HERE/report.py" "$WORK/rows.jsonl" || FAILED+=(report)
   echo
   echo "Total bench time: $((SECONDS - started)) s."
