@@ -1,10 +1,12 @@
 #include "pipeline/rebuild.h"
 
+#include <boost/json.hpp>
 #include <map>
 
 #include "billing/apply.h"
 #include "billing/event.h"
 #include "billing/serialization.h"
+#include "util/check.h"
 
 namespace stripehook::pipeline {
 namespace {
@@ -17,9 +19,12 @@ bool FinishedLive(store::EventStatus status) {
 // "<table>/<key>" → canonical JSON of the record, for every record of `state`.
 std::map<std::string, std::string> Rows(const billing::State& state) {
   std::map<std::string, std::string> rows;
-  boost::json::value whole = boost::json::parse(billing::ToJson(state));
-  for (const auto& [table, records] : whole.as_object()) {
-    for (const auto& [key, record] : records.as_object()) {
+  boost::system::error_code ec;
+  boost::json::value whole = boost::json::parse(billing::ToJson(state), ec);
+  SH_CHECK(!ec && whole.is_object());  // our own canonical output
+  for (const auto& [table, records] : whole.get_object()) {
+    if (!records.is_object()) continue;
+    for (const auto& [key, record] : records.get_object()) {
       rows[std::string(table) + "/" + std::string(key)] = billing::CanonicalJson(record);
     }
   }
