@@ -12,7 +12,14 @@
                                  customer.subscription.created (active, price_pro; scenario a) for
                                  users user_0 .. user_{N-1}: the server's pipeline applies them at
                                  start, building a state of N users through the real code path.
-  wait --db FILE --since T       Polls the database read-only until no event is 'pending'; prints
+  check --url URL --key KEY --copies N
+                                 GET /v1/access for the first and last copy of every scenario's
+                                 user and compares access, status and plan with the scenario's
+                                 expected final state: the copies must be real, distinct
+                                 customers the pipeline got right. Prints {"checked", "mismatches"}.
+  wait --db FILE --since T [--expect N]
+                                 Polls the database read-only every 20 ms until it holds N events
+                                 and none is 'pending'; prints
                                  one JSON line: events, seconds since T (epoch), applied_per_s and
                                  the count per status.
 """
@@ -23,10 +30,12 @@ import re
 import sqlite3
 import sys
 import time
+import urllib.request
 
-# A quoted Stripe-style id with at least one digit ("user_id" the key has none, so it is kept).
-ID = re.compile(r'(?<=")((?:cus|sub|in|ch|pi|cs|evt|user|si|il|re|dp|pm|py|txn|src|ii)'
-                r'_[A-Za-z0-9_]*[0-9][A-Za-z0-9_]*)(?=")')
+# A quoted Stripe-style id: a known prefix, then a digit somewhere or at least 8 characters
+# (Stripe ids such as cus_TLvleReCzQXEXpvu may hold no digit; the key "user_id" stays as it is).
+ID = re.compile(r'(?<=")((?:cus|sub|in|ch|pi|cs|evt|user|si|il|re|dp|du|pm|py|txn|src|ii)'
+                r'_(?=[A-Za-z0-9_]*[0-9]|[A-Za-z0-9_]{8})[A-Za-z0-9_]+)(?=")')
 
 
 class Rewriter:
@@ -86,7 +95,8 @@ def inbox_rows(scenario, users):
             return f"user_{n}" if i == user else f"{i}u{n}"
         for k, event in enumerate((customer, subscription)):
             body = event.render(rename)
-            yield (rename(event.id), event.type, event.created, event.api_version, rename(event.object_id),
+            yield (rename(event.id), event.type, event.created, event.api_version,
+                   rename(event.object_id),
                    event.object_type, received + 2 * n + k, body.encode())
 
 
@@ -105,13 +115,38 @@ def cmd_inbox(args):
     db.close()
 
 
+def cmd_check(args):
+    directory = os.path.join(args.fixtures, "lifecycles")
+    checked, mismatches = 0, []
+    for name in sorted(n for n in os.listdir(directory) if n.endswith(".expected.json")):
+        expected = json.load(open(os.path.join(directory, name)))
+        final = expected["final"]
+        for copy in sorted({0, args.copies - 1}):
+            user = f"{expected['user_id']}x{copy}"
+            request = urllib.request.Request(f"{args.url}/v1/access/{user}",
+                                             headers={"Authorization": f"Bearer {args.key}"})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                got = json.load(response)
+            want = (final["access"], final["subscription_status"], final["plan"])
+            have = (got["access"], got["status"], got["plan"])
+            checked += 1
+            if want != have:
+                mismatches.append(f"{user}: expected {want}, got {have}")
+    for line in mismatches:
+        print(line, file=sys.stderr)
+    print(json.dumps({"checked": checked, "mismatches": len(mismatches)}))
+
+
 def cmd_wait(args):
     db = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True, timeout=5)
     deadline = time.time() + args.timeout
     while True:
         pending = db.execute("SELECT count(*) FROM events WHERE status = 'pending'").fetchone()[0]
         now = time.time()
-        if pending == 0 or now > deadline:
+        # Started before the load, the table is still filling: done only once all are stored.
+        if pending == 0 and db.execute("SELECT count(*) FROM events").fetchone()[0] >= args.expect:
+            break
+        if now > deadline:
             break
         time.sleep(0.02)
     by_status = dict(db.execute("SELECT status, count(*) FROM events GROUP BY status"))
@@ -120,7 +155,7 @@ def cmd_wait(args):
     print(json.dumps({"events": events, "pending": pending, "seconds": round(seconds, 3),
                       "applied_per_s": round((events - pending) / seconds, 1),
                       "by_status": by_status}))
-    return 0 if pending == 0 else 1
+    return 0 if pending == 0 and events >= args.expect else 1
 
 
 def main():
@@ -134,12 +169,18 @@ def main():
     p = sub.add_parser("inbox")
     p.add_argument("--users", type=int, required=True)
     p.add_argument("--db", required=True)
+    p = sub.add_parser("check")
+    p.add_argument("--url", required=True)
+    p.add_argument("--key", required=True)
+    p.add_argument("--copies", type=int, required=True)
     p = sub.add_parser("wait")
     p.add_argument("--db", required=True)
     p.add_argument("--since", type=float, required=True)
+    p.add_argument("--expect", type=int, default=0, help="events that must be stored first")
     p.add_argument("--timeout", type=float, default=300)
     args = parser.parse_args()
-    return {"events": cmd_events, "inbox": cmd_inbox, "wait": cmd_wait}[args.command](args) or 0
+    commands = {"events": cmd_events, "inbox": cmd_inbox, "check": cmd_check, "wait": cmd_wait}
+    return commands[args.command](args) or 0
 
 
 if __name__ == "__main__":

@@ -46,6 +46,10 @@ def billing_table(rows):
             statuses = ", ".join(f"{k} {v:,}" for k, v in
                                  sorted(rows[key]["applied"]["by_status"].items()))
             print(f"\n{rows[key]['label']}: {statuses}; {rows[key]['applied']['seconds']} s.")
+    check = rows.get("applied", {}).get("check")
+    if check:
+        print(f"Final access, status and plan of {check['checked']} copies against the scenarios' "
+              f"expected files: {check['mismatches']} mismatches.")
 
 
 def main(path):
