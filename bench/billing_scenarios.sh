@@ -1,6 +1,7 @@
 # shellcheck shell=bash disable=SC2153  # globals (USERS, ...) come from run.sh
 # Billing-state scenarios, sourced by bench/run.sh (uses its globals and helpers: WORK, HERE,
-# LOADGEN, SECRET, APP_KEY, CONNECTIONS, DURATION, COPIES, USERS, start_stripehook, stop_server,
+# LOADGEN, SECRET, APP_KEY, CONNECTIONS, DURATION, COPIES, USERS, ACCESS_RATE, start_stripehook,
+# stop_server,
 # server_cpu_s, log, thousands, FAILED). Each appends rows to $WORK/rows.jsonl for report.py.
 
 # The server's configuration for these scenarios: the app key for GET /v1/access and the
@@ -84,7 +85,7 @@ check_access() {
 # A state of USERS users: their events (customer.created + customer.subscription.created each)
 # are written to the inbox as 'pending' with the server stopped, and the server's pipeline
 # applies them at start (timed: the pipeline alone, inbox to state). Then GET
-# /v1/access/user_<random> at CONNECTIONS connections for DURATION s.
+# /v1/access/user_<random> (access_loads).
 access_scenario() {
   local db="$WORK/users.db" t0 cpu_before drain_cpu drain_rss
   local users
@@ -118,28 +119,40 @@ access_scenario() {
   printf '{"key":"drain","label":"%s","rss_kb":%s,"server_cpu_s":%s,"applied":%s}\n' \
     "pipeline alone: $(thousands $((2 * USERS))) inbox events applied at start" "$drain_rss" \
     "$drain_cpu" "$(cat "$WORK/drain.wait")" >>"$WORK/rows.jsonl"
-  access_load "$users"
+  access_loads "$users"
 }
 
+# access_load KEY LABEL [LOADGEN-ARGS...]: one GET /v1/access/user_<random> run on the running
+# server; the last one stops it (RSS_KB).
 access_load() {
-  local label="GET /v1/access/{user}, $1 users in state ($CONNECTIONS conns, ${DURATION} s)"
-  local cpu_before ok=1
+  local key=$1 label=$2 cpu_before ok=1
+  shift 2
   log "$label"
   cpu_before=$(server_cpu_s)
   "$LOADGEN" --url "http://127.0.0.1:$PORT/" --method GET \
     --path-template '/v1/access/user_{n}' --users "$USERS" \
     --header "Authorization: Bearer $APP_KEY" --connections "$CONNECTIONS" \
-    --duration "$DURATION" >"$WORK/access.json" 2>"$WORK/access.txt" || ok=0
+    --duration "$DURATION" "$@" >"$WORK/$key.json" 2>"$WORK/$key.txt" || ok=0
   SERVER_CPU_S=$(cpu_since "$cpu_before")
-  sed 's/^/  /' "$WORK/access.txt" >&2
-  stop_server || ok=0
-  if [[ $ok == 0 ]] || ! grep -q '"responses":{"200":[1-9][0-9]*}' "$WORK/access.json"; then
+  RSS_KB=$(vm_hwm_kb)
+  sed 's/^/  /' "$WORK/$key.txt" >&2
+  if [[ $ok == 0 ]] || ! grep -q '"responses":{"200":[1-9][0-9]*}' "$WORK/$key.json"; then
     log "$label: failed (every answer must be a 200)"
-    FAILED+=(access)
+    FAILED+=("$key")
     return 1
   fi
-  printf '{"key":"access","label":"%s","rss_kb":%s,"server_cpu_s":%s,"load":%s}\n' \
-    "$label" "$RSS_KB" "$SERVER_CPU_S" "$(cat "$WORK/access.json")" >>"$WORK/rows.jsonl"
+  printf '{"key":"%s","label":"%s","rss_kb":%s,"server_cpu_s":%s,"load":%s}\n' \
+    "$key" "$label" "$RSS_KB" "$SERVER_CPU_S" "$(cat "$WORK/$key.json")" >>"$WORK/rows.jsonl"
+}
+
+# Closed loop (the issue's "at 64 connections": there latency is connections / throughput), then
+# an open loop at the target rate, where p99 is the latency of the target load itself.
+access_loads() {
+  local what="GET /v1/access/{user}, $1 users in state"
+  access_load access "$what ($CONNECTIONS conns, ${DURATION} s)"
+  access_load access_open "$what, open loop ${ACCESS_RATE}/s (${DURATION} s)" \
+    --rate "$ACCESS_RATE"
+  stop_server
 }
 
 billing_scenarios() {

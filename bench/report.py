@@ -6,7 +6,8 @@ CPU per request (server and load generator) is printed too: on a shared or small
 what the throughput figures cannot, how much work one event costs.
 Billing-state rows (keys in BILLING) go to a second table: "applied" (lifecycle events through
 the webhook, "load" plus "applied" = billing_load.py wait's JSON), "drain" (the pipeline alone
-applying a prefilled inbox: "applied" only) and "access" (GET /v1/access: "load").
+applying a prefilled inbox: "applied" only) and "access", "access_open" (GET /v1/access, closed
+and open loop: "load").
 Targets (the issue's) are reported, never asserted: a missed target does not fail the run.
 """
 import json
@@ -17,7 +18,7 @@ def fmt(value, digits=2):
     return "–" if value is None else f"{value:,.{digits}f}"
 
 
-BILLING = ("applied", "drain", "access")
+BILLING = ("applied", "drain", "access", "access_open")
 
 
 def billing_table(rows):
@@ -27,8 +28,8 @@ def billing_table(rows):
         return
     print()
     print("| billing state | items | per s | webhook accepted/s while feeding | p50 ms | p99 ms "
-          "| p99.9 ms | server peak RSS MB | server CPU µs/item |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| p99.9 ms | server peak RSS MB | server CPU µs/item | loadgen CPU µs/item |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for key in keys:
         r = rows[key]
         load, applied = r.get("load"), r.get("applied")
@@ -40,7 +41,8 @@ def billing_table(rows):
         lat = [None] * 3 if load is None else [load["p50_ms"], load["p99_ms"], load["p999_ms"]]
         print(f"| {r['label']} | {items:,} | {fmt(per_s, 0)} | {fmt(ingest, 0)} | "
               f"{' | '.join(fmt(v) for v in lat)} | {fmt(r['rss_kb'] / 1024, 1)} | "
-              f"{fmt(r['server_cpu_s'] * 1e6 / max(items, 1), 1)} |")
+              f"{fmt(r['server_cpu_s'] * 1e6 / max(items, 1), 1)} | "
+              f"{fmt(load and load['loadgen_cpu_s'] * 1e6 / max(items, 1), 1)} |")
     for key in ("applied", "drain"):
         if key in rows:
             statuses = ", ".join(f"{k} {v:,}" for k, v in
@@ -100,7 +102,10 @@ def main(path):
         ("lifecycle events applied end to end >= 20,000/s",
          rows["applied"]["applied"]["applied_per_s"] if "applied" in rows else None, 20000, ">="),
         ("GET /v1/access >= 30,000 requests/s (64 conns)", load("access", "rps"), 30000, ">="),
-        ("GET /v1/access p99 <= 2 ms", load("access", "p99_ms"), 2.0, "<="),
+        ("GET /v1/access p99 <= 2 ms (64 conns, closed loop)", load("access", "p99_ms"), 2.0,
+         "<="),
+        ("GET /v1/access p99 <= 2 ms at 30,000/s (open loop)", load("access_open", "p99_ms"),
+         2.0, "<="),
     ]
     for name, value, limit, op in checks:
         if value is None:

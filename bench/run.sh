@@ -18,6 +18,7 @@ LOADGEN="$BUILD/bench/stripehook-loadgen"
 
 CONNECTIONS=64
 RATE=2000
+ACCESS_RATE=30000  # the GET /v1/access target
 # COPIES: copies of the 16 lifecycle scenarios (123 events each) fed through the webhook;
 # USERS: users in the state that GET /v1/access reads (2 inbox events each).
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
