@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # ctest bench_smoke: the load generator against the verify-only server for one second. Checks
 # the tool is correct (its signatures verify, bad ones are refused, nothing errors), not speed.
+# Then its other two request sources: --events (every lifecycle copy from billing_load.py is
+# sent once and its signature verifies) and GET mode (each answered).
 set -euo pipefail
 verify_only=$1
 loadgen=$2
@@ -42,6 +44,24 @@ if not 2500 <= r["body_bytes"] <= 4500:
     problems.append("expected a body of about 3 KB")
 if r["p50_ms"] <= 0 or r["p99_ms"] < r["p50_ms"]:
     problems.append("expected ordered latency quantiles")
+if problems:
+    sys.exit("bench_smoke: " + "; ".join(problems))
+PY
+
+python3 "$(dirname "$0")/billing_load.py" events --copies 2 --out "$work/events.jsonl" >"$work/n"
+"$loadgen" --url "http://127.0.0.1:$port/webhooks/stripe" --secret "$secret" --connections 4 \
+  --events "$work/events.jsonl" >"$work/events.json"
+"$loadgen" --url "http://127.0.0.1:$port/" --method GET --path-template '/healthz?u={n}' \
+  --users 10 --header 'X-Bench: 1' --connections 4 --requests 200 >"$work/get.json"
+cat "$work/events.json" "$work/get.json"
+python3 - "$work/events.json" "$work/get.json" "$(cat "$work/n")" <<'PY'
+import json, sys
+events, get, n = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), int(sys.argv[3])
+problems = []
+if n != 246 or events["sent"] != n or events["accepted"] != n or events["errors"]:
+    problems.append(f"expected each of {n} (246) lifecycle events accepted once: {events}")
+if get["sent"] != 200 or get["responses"] != {"200": 200} or get["errors"]:
+    problems.append(f"expected 200 GETs answered 200: {get}")
 if problems:
     sys.exit("bench_smoke: " + "; ".join(problems))
 PY
