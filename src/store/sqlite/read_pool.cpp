@@ -6,7 +6,9 @@
 
 namespace stripehook::store::sqlite {
 namespace {
-constexpr int64_t kReaderCacheKib = 8192;
+// Readers serve point lookups and short pages; the OS page cache holds the file anyway. 2 MiB
+// each keeps four of them well inside the server's memory budget.
+constexpr int64_t kReaderCacheKib = 2048;
 }  // namespace
 
 util::StatusOr<std::unique_ptr<ReadPool>> ReadPool::Open(const std::string& path, int size,

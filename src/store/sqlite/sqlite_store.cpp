@@ -20,7 +20,9 @@ util::StatusOr<std::unique_ptr<Connection>> OpenWriter(const SqliteOptions& opti
   }
   SH_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
                       Connection::Open(options.path, conn_options));
-  SH_RETURN_IF_ERROR(ConfigureWriter(*conn, WriterTuning{}));
+  WriterTuning tuning;
+  tuning.wal_autocheckpoint = 0;  // the WalCheckpointer's thread checkpoints, not the writer
+  SH_RETURN_IF_ERROR(ConfigureWriter(*conn, tuning));
   SH_RETURN_IF_ERROR(ApplyMigrations(*conn, *options.clock));
   return conn;
 }
@@ -37,12 +39,17 @@ util::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteOptions opt
   SH_ASSIGN_OR_RETURN(
       std::unique_ptr<ReadPool> readers,
       ReadPool::Open(options.path, options.read_connections, options.busy_timeout_ms));
+  SH_ASSIGN_OR_RETURN(
+      std::unique_ptr<WalCheckpointer> checkpointer,
+      WalCheckpointer::Start(options.path, options.busy_timeout_ms, options.checkpoints));
+  checkpointer->Install(*conn);
   GroupCommitWriter::Options writer_options;
   writer_options.max_batch = options.max_batch;
   writer_options.max_queue = static_cast<size_t>(options.max_queue);
   writer_options.clock = options.clock;
   auto writer = std::make_unique<GroupCommitWriter>(std::move(conn), writer_options);
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(readers), std::move(writer)));
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(std::move(readers), std::move(checkpointer), std::move(writer)));
 }
 
 SqliteStore::~SqliteStore() { Shutdown(); }
@@ -76,6 +83,9 @@ util::Status SqliteStore::Ping() {
   return stmt.Step().status();
 }
 
-void SqliteStore::Shutdown() { writer_->Shutdown(); }
+void SqliteStore::Shutdown() {
+  writer_->Shutdown();  // first: its last commits may still call the checkpointer
+  checkpointer_->Stop();
+}
 
 }  // namespace stripehook::store::sqlite

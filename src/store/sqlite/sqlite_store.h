@@ -10,6 +10,7 @@
 
 #include "store/sqlite/group_commit_writer.h"
 #include "store/sqlite/read_pool.h"
+#include "store/sqlite/wal_checkpointer.h"
 #include "store/sqlite/write_txn.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -23,6 +24,7 @@ struct SqliteOptions {
   int max_batch = 512;     // writes per group-commit transaction
   int max_queue = 100000;  // queued writes beyond which submits fail with kUnavailable
   int read_connections = 4;
+  CheckpointerOptions checkpoints;  // WAL checkpoints run on a thread of their own
   // Test-only: while a file exists at this path, every write and sync of the writer connection
   // fails as on a full disk (SQLITE_FULL), so commits fail and roll back (see fault_vfs.h).
   std::string fault_file;
@@ -64,12 +66,18 @@ class SqliteStore final : public Store {
   void SubmitWrite(WriteWork work, WriteDone done);
 
   WriterStats writer_stats() const { return writer_->Stats(); }
+  CheckpointerStats checkpointer_stats() const { return checkpointer_->Stats(); }
 
  private:
-  SqliteStore(std::unique_ptr<ReadPool> readers, std::unique_ptr<GroupCommitWriter> writer)
-      : readers_(std::move(readers)), writer_(std::move(writer)) {}
+  SqliteStore(std::unique_ptr<ReadPool> readers, std::unique_ptr<WalCheckpointer> checkpointer,
+              std::unique_ptr<GroupCommitWriter> writer)
+      : readers_(std::move(readers)),
+        checkpointer_(std::move(checkpointer)),
+        writer_(std::move(writer)) {}
 
   std::unique_ptr<ReadPool> readers_;
+  // Declared before writer_ so that it is destroyed after it: the writer's WAL hook calls it.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   std::unique_ptr<GroupCommitWriter> writer_;
 };
 
