@@ -149,25 +149,31 @@ void Processor::Start() {
 
 void Processor::Stop() {
   stopping_ = true;
-  Notify();
+  { std::lock_guard lock(wake_mu_); }  // a worker checking its predicate now sees stopping_
+  wake_.notify_all();
   if (worker_.joinable()) worker_.join();
 }
 
 void Processor::Notify() {
-  {
-    std::lock_guard lock(wake_mu_);
-    wake_pending_ = true;
-  }
+  if (wake_pending_.exchange(true, std::memory_order_acq_rel)) return;  // already signalled
+  // The empty critical section orders the flag before a worker that is about to wait.
+  { std::lock_guard lock(wake_mu_); }
   wake_.notify_one();
 }
 
 void Processor::Loop() {
   while (!stopping_.load()) {
+    wake_pending_.store(false, std::memory_order_release);  // this run sees what came before
     util::StatusOr<int> handled = RunOnce();
-    if (handled.ok() && *handled > 0) continue;  // more may be waiting
+    if (handled.ok() && *handled >= options_.batch_size) continue;  // a backlog: keep going
     std::unique_lock lock(wake_mu_);
-    wake_.wait_for(lock, options_.poll_interval, [this] { return wake_pending_; });
-    wake_pending_ = false;
+    if (handled.ok() && *handled > 0) {
+      // Let more events gather; only Stop() cuts the wait short.
+      wake_.wait_for(lock, options_.gather_interval, [this] { return stopping_.load(); });
+      continue;
+    }
+    wake_.wait_for(lock, options_.poll_interval,
+                   [this] { return wake_pending_.load(std::memory_order_acquire); });
   }
 }
 

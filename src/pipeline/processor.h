@@ -26,6 +26,11 @@ struct ProcessorOptions {
   int max_attempts = 4;                                    // failed attempts before `dead`
   int batch_size = 256;
   std::chrono::milliseconds poll_interval{50};
+  // After a batch smaller than batch_size, the worker waits this long before claiming again, so
+  // that under load it commits few large batches (one status-update pass over the hot index pages
+  // per batch) instead of one small batch per ingest commit competing with ingest for the
+  // single writer. Events are already acknowledged; this only delays their effects.
+  std::chrono::milliseconds gather_interval{20};
 };
 
 // The seam through which tests inject handler failures; production uses billing::Apply.
@@ -94,7 +99,9 @@ class Processor {
   std::mutex run_mu_;  // one RunOnce at a time
   std::mutex wake_mu_;
   std::condition_variable wake_;
-  bool wake_pending_ = false;
+  // Set by Notify (once per stored event) without the mutex; only the call that sets it wakes
+  // the worker, so a burst of events costs one futex wake, not one per event.
+  std::atomic<bool> wake_pending_{false};
   std::atomic<bool> stopping_{false};
   std::thread worker_;
   ProcessorStats stats_;
