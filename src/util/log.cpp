@@ -1,5 +1,7 @@
 #include "util/log.h"
 
+#include "util/log_writer.h"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -97,15 +99,7 @@ LogLine::~LogLine() {
     Sink()(line_);
     return;
   }
-  // One write(2) per line: concurrent lines never interleave on a pipe or a file.
-  const char* p = line_.data();
-  size_t left = line_.size();
-  while (left > 0) {
-    ssize_t n = ::write(STDERR_FILENO, p, left);
-    if (n <= 0) break;
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
+  EnqueueLogLine(std::move(line_));
 }
 
 void LogLine::Key(std::string_view key) {

@@ -1,11 +1,14 @@
 #include "util/status.h"
 
+#include "util/log_writer.h"
+
 #include <cstdio>
 #include <cstdlib>
 
 namespace stripehook::util {
 
 void CheckFailed(const char* condition, const char* file, int line) {
+  FlushLogLines();
   std::fprintf(stderr,
                "{\"level\":\"fatal\",\"msg\":\"check failed\",\"condition\":\"%s\","
                "\"file\":\"%s\",\"line\":%d}\n",

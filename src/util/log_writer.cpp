@@ -1,0 +1,111 @@
+#include "util/log_writer.h"
+
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+
+namespace stripehook::util {
+namespace {
+
+constexpr size_t kMaxPendingBytes = 4 << 20;
+
+void WriteAll(const std::string& text) {
+  const char* p = text.data();
+  size_t left = text.size();
+  while (left > 0) {
+    ssize_t n = ::write(STDERR_FILENO, p, left);
+    if (n <= 0) return;
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+
+class LogWriterThread {
+ public:
+  void Enqueue(std::string&& line) {
+    std::unique_lock lock(mu_);
+    if (!started_) Start();
+    if (stopped_ || pending_.size() >= kMaxPendingBytes) {
+      lock.unlock();
+      WriteAll(line);
+      return;
+    }
+    bool was_empty = pending_.empty();
+    pending_ += line;
+    if (was_empty) wake_.notify_one();
+  }
+
+  void Flush() {
+    std::lock_guard write_lock(write_mu_);
+    std::string batch;
+    {
+      std::lock_guard lock(mu_);
+      batch.swap(pending_);
+    }
+    WriteAll(batch);
+  }
+
+  void StopAndFlush() {
+    {
+      std::lock_guard lock(mu_);
+      if (!started_ || stopped_) return;
+      stopped_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+    Flush();
+  }
+
+ private:
+  void Start() {
+    started_ = true;
+    thread_ = std::thread([this] { Run(); });
+    std::atexit([] { Instance().StopAndFlush(); });
+  }
+
+  void Run() {
+    std::string batch;
+    for (;;) {
+      {
+        std::unique_lock lock(mu_);
+        wake_.wait(lock, [this] { return stopped_ || !pending_.empty(); });
+        if (pending_.empty() && stopped_) return;
+      }
+      // write_mu_ before mu_, as in Flush(): whoever takes a batch writes it before the next.
+      std::lock_guard write_lock(write_mu_);
+      {
+        std::lock_guard lock(mu_);
+        batch.clear();
+        batch.swap(pending_);
+      }
+      WriteAll(batch);
+    }
+  }
+
+ public:
+  static LogWriterThread& Instance() {
+    // Never destroyed: the exit handler stops the thread, and no destructor races with it.
+    static LogWriterThread* instance = new LogWriterThread();
+    return *instance;
+  }
+
+ private:
+  std::mutex mu_;
+  std::mutex write_mu_;  // keeps batches whole and in order between the thread and Flush()
+  std::condition_variable wake_;
+  std::string pending_;
+  bool started_ = false;
+  bool stopped_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+void EnqueueLogLine(std::string&& line) { LogWriterThread::Instance().Enqueue(std::move(line)); }
+
+void FlushLogLines() { LogWriterThread::Instance().Flush(); }
+
+}  // namespace stripehook::util

@@ -1,0 +1,62 @@
+#include "util/log_writer.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "support/temp_dir.h"
+
+namespace stripehook::util {
+namespace {
+
+// Lines from several threads all arrive, whole, each thread's in its own order.
+TEST(LogWriterTest, EveryLineArrivesWholeAndInOrderPerThread) {
+  testing::TempDir dir;
+  std::string path = dir.File("stderr.txt");
+  int saved = ::dup(STDERR_FILENO);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(::dup2(fd, STDERR_FILENO), 0);
+  constexpr int kThreads = 4;
+  constexpr int kLines = 5000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([t] {
+      for (int i = 0; i < kLines; ++i) {
+        std::string line(1, 't');
+        line += std::to_string(t);
+        line += ' ';
+        line += std::to_string(i);
+        line += '\n';
+        EnqueueLogLine(std::move(line));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  FlushLogLines();
+  ::dup2(saved, STDERR_FILENO);
+  ::close(fd);
+  ::close(saved);
+
+  std::ifstream in(path);
+  std::vector<int> next(kThreads, 0);
+  int lines = 0;
+  for (std::string line; std::getline(in, line); ++lines) {
+    std::istringstream fields(line);
+    std::string thread;
+    int seq = -1;
+    fields >> thread >> seq;
+    ASSERT_EQ(thread.size(), 2u) << line;
+    int t = thread[1] - '0';
+    ASSERT_EQ(seq, next[t]) << "thread " << t;
+    ++next[t];
+  }
+  EXPECT_EQ(lines, kThreads * kLines);
+}
+
+}  // namespace
+}  // namespace stripehook::util
