@@ -14,6 +14,7 @@
 
 #include "stripe/envelope.h"
 #include "stripe/signature.h"
+#include "support/base64.h"
 #include "support/temp_dir.h"
 #include "support/test_paths.h"
 
@@ -22,24 +23,7 @@ namespace {
 
 constexpr int kEvents = 1000;
 
-std::string Base64Decode(std::string_view in) {
-  static const std::string kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned bits = 0;
-  int nbits = 0;
-  for (char c : in) {
-    size_t v = kAlphabet.find(c);
-    if (v == std::string::npos) continue;  // '=' padding
-    bits = (bits << 6) | static_cast<unsigned>(v);
-    nbits += 6;
-    if (nbits >= 8) {
-      nbits -= 8;
-      out.push_back(static_cast<char>((bits >> nbits) & 0xff));
-    }
-  }
-  return out;
-}
+using stripehook::testing::Base64Decode;
 
 struct SignedEvent {
   std::string body;
