@@ -88,13 +88,12 @@ bool WebhookIngest::RateLimited(const http::Request& request, http::Responder& r
 void WebhookIngest::Handle(const EndpointSpec& spec, http::Request&& request,
                            http::Responder respond) {
   if (RateLimited(request, respond)) return;
-  auto reject = [&](std::atomic<int64_t>& counter, std::string_view code, std::string_view message,
-                    std::string_view event_id) {
+  auto reject = [&](std::atomic<int64_t>& counter, std::string_view code,
+                    std::string_view message) {
     counter.fetch_add(1, std::memory_order_relaxed);
     util::LogWarn("webhook rejected")
         .Str("request_id", request.request_id)
         .Str("endpoint", spec.name)
-        .Str("event_id", event_id)
         .Str("outcome", code)
         .Str("reason", message)
         .Int("latency_us", LatencyUs(request.received_at_steady_ns));
@@ -104,18 +103,18 @@ void WebhookIngest::Handle(const EndpointSpec& spec, http::Request&& request,
   std::string_view header;
   if (request.HeaderCount("stripe-signature") > 1) {
     return reject(counters_.rejected_signature, "signature_malformed",
-                  "more than one Stripe-Signature header", "");
+                  "more than one Stripe-Signature header");
   }
   if (auto value = request.Header("stripe-signature")) header = *value;
   stripe::VerifyResult verdict = stripe::VerifySignature(
       request.body, header, spec.secrets, clock_->NowUnixSeconds(), {spec.tolerance_seconds});
   if (!verdict.ok()) {
     return reject(counters_.rejected_signature, stripe::SignatureErrorCode(verdict.error),
-                  verdict.message, "");
+                  verdict.message);
   }
   util::StatusOr<stripe::EventEnvelope> envelope = stripe::ParseEventEnvelope(request.body);
   if (!envelope.ok()) {
-    return reject(counters_.rejected_payload, "invalid_payload", envelope.status().message(), "");
+    return reject(counters_.rejected_payload, "invalid_payload", envelope.status().message());
   }
 
   store::NewEvent event = ToNewEvent(std::move(envelope).value(), std::move(request.body), spec,
