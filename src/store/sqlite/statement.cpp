@@ -64,7 +64,16 @@ util::StatusOr<bool> Statement::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return SqliteError(rc, db_, "step");
+  return SqliteError(rc, db_, "step '" + SqlForErrors() + "'");
+}
+
+// The statement's text, cut short: enough to tell which query failed without flooding the log.
+std::string Statement::SqlForErrors() const {
+  constexpr size_t kMax = 60;
+  const char* sql = sqlite3_sql(stmt_);
+  std::string text = sql == nullptr ? "" : sql;
+  if (text.size() > kMax) text = text.substr(0, kMax) + "...";
+  return text;
 }
 
 util::Status Statement::Run() {

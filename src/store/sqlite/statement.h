@@ -52,6 +52,7 @@ class Statement {
   std::string_view sql() const;
 
  private:
+  std::string SqlForErrors() const;
   void NoteBindResult(int rc);
 
   sqlite3* db_ = nullptr;
