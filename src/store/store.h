@@ -7,7 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "store/admin_types.h"
 #include "store/event.h"
+#include "store/outbox.h"
 #include "store/processing.h"
 #include "util/status.h"
 
@@ -108,6 +110,41 @@ class Store {
 
   // Finishes every queued insert (their callbacks run), then stops the writer. Idempotent.
   virtual void Shutdown() = 0;
+
+  // --- Outbox delivery (notify/, engineer C). Default bodies: kUnimplemented. ---
+
+  // The first `limit` (>= 1) rows that are 'pending' or 'failed' (due or not: the caller keeps
+  // per-user order by holding back rows behind an undelivered one), in production (id) order.
+  virtual util::StatusOr<std::vector<OutboxEntry>> OpenOutbox(int limit);
+  // Sets each row's delivery state by id, in ONE transaction, durable before it returns.
+  // kNotFound when an id is not stored (nothing is written then).
+  virtual util::Status UpdateOutbox(std::vector<OutboxUpdate> updates);
+  // Newest first; kInvalidArgument for a limit outside 1..1000.
+  virtual util::StatusOr<OutboxPage> ListOutbox(const OutboxFilter& filter);
+  // kNotFound when absent.
+  virtual util::StatusOr<OutboxEntry> GetOutbox(int64_t id);
+  // Puts rows back to 'pending' with a fresh attempt count (channels already done stay done).
+  // With an id: that row, which must be 'failed' or 'dead' (kNotFound when unknown,
+  // kFailedPrecondition naming its status otherwise); returns 1. Without: every dead row.
+  virtual util::StatusOr<int64_t> RequeueOutbox(std::optional<int64_t> id);
+
+  // --- Admin read models and cleanup (admin/, engineer A). Default bodies: kUnimplemented. ---
+
+  // The admin event list (admin_types.h). Same errors as ListEvents.
+  virtual util::StatusOr<EventPage> ListEventsForAdmin(const AdminEventFilter& filter);
+  // Counts by status and by type/status, and processing latencies, over the events received at or
+  // after `since_us`.
+  virtual util::StatusOr<EventWindowStats> StatsSince(int64_t since_us);
+  // Pending/failed/dead counts and the arrival time of the oldest pending event.
+  virtual util::StatusOr<InboxBacklog> Backlog();
+  // The newest stored event (by Stripe created, then arrival) about `object_id`; nullopt if none.
+  virtual util::StatusOr<std::optional<StoredEvent>> LatestEventForObject(
+      std::string_view object_id);
+  // Deletes processed, ignored and stale events received before `received_before_us`, but only
+  // those for whose object a newer processed snapshot is stored (so state never loses the
+  // snapshot it rests on); failed, dead and pending events are never deleted. Works in bounded
+  // transactions; durable before it returns. Returns how many were deleted.
+  virtual util::StatusOr<int64_t> CleanupEvents(int64_t received_before_us);
 };
 
 }  // namespace stripehook::store

@@ -96,9 +96,32 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_status ON outbox (status, seq);
 )sql";
 
+// Outbox delivery state per channel (migration 3, notify/): a row is delivered to each
+// configured channel once; `channels_done` (comma-separated channel names) records which took it,
+// so a retry after a partial failure never sends twice to a channel that succeeded.
+// outbox_open (id order over undelivered rows) is what the delivery worker walks; partial, so
+// delivered rows (the vast majority) cost it nothing. Queries must repeat its WHERE clause.
+constexpr std::string_view kOutboxChannels = R"sql(
+ALTER TABLE outbox ADD COLUMN channels_done TEXT NOT NULL DEFAULT '';
+CREATE INDEX outbox_open ON outbox (seq) WHERE status IN ('pending', 'failed');
+CREATE INDEX outbox_user ON outbox (user_id, seq);
+)sql";
+
+// Indexes for the admin event list and window statistics (migration 4, admin/), so that a list
+// filtered by type, or by arrival time, stays an index walk over a large inbox:
+//  - events_type (type, seq): the type filter, newest first, like events_status.
+//  - events_received (received_at): turns a time range (stats window, list range) into a seq
+//    range. Appends at its right edge, as received_at grows with arrival.
+constexpr std::string_view kAdminIndexes = R"sql(
+CREATE INDEX events_type ON events (type, seq);
+CREATE INDEX events_received ON events (received_at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "create events", kCreateEvents},
     {2, "create billing records, audit log, outbox", kCreateBilling},
+    {3, "outbox delivery state per channel", kOutboxChannels},
+    {4, "admin list indexes: events by type, by arrival time", kAdminIndexes},
 };
 
 }  // namespace
