@@ -14,6 +14,7 @@ packages=(
   clang clang-format clang-tidy
   python3 curl procps psmisc wrk
   postgresql redis-server python3-aiosmtpd
+  chromium fonts-dejavu-core
 )
 
 missing=()
@@ -34,7 +35,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # npm packages, exactly as locked. Skipped when node_modules already matches the lock file.
-for dir in tests/compat; do
+for dir in tests/compat web tests/e2e; do
   [ -f "$here/$dir/package-lock.json" ] || continue
   stamp="$here/$dir/node_modules/.lock-stamp"
   if [ ! -f "$stamp" ] || ! cmp -s "$here/$dir/package-lock.json" "$stamp"; then

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "admin/app_api.h"
+#include "admin/ui_assets.h"
 #include "app/store_factory.h"
 #include "util/log.h"
 
@@ -80,6 +81,7 @@ util::StatusOr<std::unique_ptr<Service>> Service::Create(const Config& config) {
       s.router_, config.admin.app_key,
       [processor = s.processor_.get()](const auto& read) { processor->WithState(read); },
       &s.billing_, s.clock_);
+  admin::AddDashboardRoutes(s.router_);
   if (manual_clock != nullptr) s.AddTestingRoutes(manual_clock);
 
   SH_ASSIGN_OR_RETURN(
