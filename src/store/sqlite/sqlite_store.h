@@ -61,6 +61,14 @@ class SqliteStore final : public Store {
   util::StatusOr<int64_t> CountAudit() override;
   util::StatusOr<int64_t> CountOutbox() override;
 
+  // Admin read models and cleanup: defined in sqlite_store_admin.cpp.
+  util::StatusOr<EventPage> ListEventsForAdmin(const AdminEventFilter& filter) override;
+  util::StatusOr<EventWindowStats> StatsSince(int64_t since_us) override;
+  util::StatusOr<InboxBacklog> Backlog() override;
+  util::StatusOr<std::optional<StoredEvent>> LatestEventForObject(
+      std::string_view object_id) override;
+  util::StatusOr<int64_t> CleanupEvents(int64_t received_before_us) override;
+
   // Runs `work` on the writer thread in the next group-commit transaction; `done` gets OK after
   // its changes are durable. For store-internal writes (pipeline state commits). See write_txn.h.
   void SubmitWrite(WriteWork work, WriteDone done);
