@@ -81,6 +81,7 @@
     { label: 'Table', get: (a) => pick(a, 'table', 'table_name', 'change.table') },
     { label: 'Key', get: (a) => pick(a, 'key', 'change.key') },
     { label: 'At', get: (a) => fmtTime(pick(a, 'at')) },
+    { label: 'Change', get: (a) => pick(a, 'change') },
   ];
 
   async function renderDetail(main, id) {
@@ -95,16 +96,17 @@
       current = e;
       const retry = el('button', { type: 'button', 'data-testid': 'retry', text: 'Retry', disabled: retrying,
         onclick: () => retryNow() });
-      const errors = pick(e, 'errors', 'last_error');
+      const errors = listData(e.errors);
       body.replaceChildren(
         el('div', { class: 'actions' }, retry, message),
         keyValues(detailPairs(e), 'event-fields'),
         el('h2', { text: 'Errors' }),
-        errors ? json(errors, 'event-errors') : el('p', { class: 'muted', text: 'None.' }),
+        table(errors, [{ label: 'Attempt', get: (x) => x.attempt }, { label: 'Message', get: (x) => x.message }],
+          { testid: 'event-errors', empty: 'None.' }),
         el('h2', { text: 'Audit rows it caused' }),
         table(pick(e, 'audit', 'audit_rows') || [], auditColumns, { testid: 'event-audit', empty: 'None.' }),
         el('h2', { text: 'Payload' }),
-        json(pick(e, 'payload', 'data') || '', 'event-payload'));
+        json(e.payload || '', 'event-payload'));
       body.querySelector('[data-testid="event-fields"] .badge').setAttribute('data-testid', 'event-status');
     }
 

@@ -21,20 +21,22 @@
   function healthTiles(health, subs, stats) {
     const tiles = [];
     if (health.value) {
-      const rate = pick(health.value, 'failure_rate', 'counts.failure_rate');
-      tiles.push(tile('Webhook health (24 h)', badge(pick(health.value, 'status')), 'webhook-health',
-        rate !== undefined ? el('div', { class: 'muted', text: 'failure rate ' + (100 * rate).toFixed(1) + ' %' }) : null));
+      const h = health.value;
+      tiles.push(tile('Webhook health (24 h)', badge(h.status), 'webhook-health',
+        el('div', { class: 'muted', text: 'failure rate ' + (100 * (h.failure_rate || 0)).toFixed(1) + ' %' })));
+      tiles.push(tile('Queue depth', h.pending, 'queue-depth', el('div', { class: 'muted', text: 'pending events' })));
     }
     if (subs.value) {
-      tiles.push(tile('Health score', pick(subs.value, 'score', 'health_score'), 'health-score'));
+      tiles.push(tile('Health score', subs.value.score, 'health-score',
+        el('div', { class: 'muted', title: subs.value.how_computed || '', text: (subs.value.failed || 0) + ' failed, ' + (subs.value.dead || 0) + ' dead' })));
     }
     if (stats.value) {
-      const s = stats.value;
-      tiles.push(tile('Queue depth', pick(s, 'queue_depth', 'queue.depth', 'pending', 'counts.pending', 'by_status.pending') ?? 0, 'queue-depth'));
-      for (const name of ['received', 'processed', 'failed', 'dead', 'duplicates', 'stale', 'ignored']) {
-        const v = pick(s, name, 'counts.' + name, 'by_status.' + name);
-        if (v !== undefined) tiles.push(tile(name[0].toUpperCase() + name.slice(1) + ' (24 h)', v, 'stat-' + name));
+      const counts = stats.value.events || {};
+      for (const name of ['received', 'processed', 'failed', 'dead', 'stale', 'ignored']) {
+        if (counts[name] !== undefined) tiles.push(tile(name[0].toUpperCase() + name.slice(1) + ' (24 h)', counts[name], 'stat-' + name));
       }
+      const dup = pick(stats.value, 'duplicates.count');
+      if (dup !== undefined) tiles.push(tile('Duplicates', dup, 'stat-duplicates', el('div', { class: 'muted', text: 'since start' })));
     }
     return tiles;
   }

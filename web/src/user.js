@@ -3,7 +3,7 @@
 // invoices, purchases and the user's events.
 (function () {
   const SH = (window.SH = window.SH || {});
-  const { el, pick, fmtTime, badge, table, keyValues, json, errorBox, listData } = SH.ui;
+  const { el, pick, fmtTime, badge, table, keyValues, errorBox, listData } = SH.ui;
 
   function searchForm(query) {
     const input = el('input', { name: 'q', value: query || '', placeholder: 'user id, customer id (cus_…) or email',
@@ -30,14 +30,23 @@
 
   const subscriptionColumns = [
     { label: 'Id', get: (s) => s.id }, { label: 'Status', get: (s) => badge(s.status) },
-    { label: 'Plan', get: (s) => pick(s, 'plan', 'price_ids', 'items') },
-    { label: 'Period end', get: (s) => fmtTime(pick(s, 'current_period_end')) },
+    { label: 'Prices', get: (s) => (s.items || []).map((i) => i.price).join(', ') },
+    { label: 'Period end', get: (s) => fmtTime(pick(s, 'items.0.current_period_end')) },
     { label: 'Cancel at period end', get: (s) => pick(s, 'cancel_at_period_end') },
   ];
   const invoiceColumns = [
     { label: 'Id', get: (i) => i.id }, { label: 'Status', get: (i) => badge(i.status) },
-    { label: 'Amount', get: (i) => pick(i, 'amount_paid', 'amount_due', 'total') },
-    { label: 'Currency', get: (i) => i.currency }, { label: 'Created', get: (i) => fmtTime(pick(i, 'created', 'snapshot.created')) },
+    { label: 'Due', get: (i) => i.amount_due }, { label: 'Paid', get: (i) => i.amount_paid },
+    { label: 'Currency', get: (i) => i.currency }, { label: 'Created', get: (i) => fmtTime(i.created) },
+  ];
+  const customerColumns = [
+    { label: 'Id', get: (c) => c.id }, { label: 'Email', get: (c) => c.email },
+    { label: 'Name', get: (c) => c.name }, { label: 'Deleted', get: (c) => fmtTime(c.deleted_at) },
+  ];
+  const purchaseColumns = [
+    { label: 'Id', get: (p) => p.id }, { label: 'Plan', get: (p) => p.plan },
+    { label: 'Amount', get: (p) => p.amount }, { label: 'Currency', get: (p) => p.currency },
+    { label: 'Created', get: (p) => fmtTime(p.created) },
   ];
   const eventColumns = [
     { label: 'Id', get: (e) => el('a', { href: '#/events/' + encodeURIComponent(e.id), text: e.id }) },
@@ -50,15 +59,15 @@
   }
 
   function renderUser(box, u) {
+    const list = (name) => listData(pick(u, name));
     box.replaceChildren(
-      ...section('Access', accessBlock(pick(u, 'access', 'decision'))),
-      ...section('Customer', pick(u, 'customer') ? json(u.customer, 'user-customer') : el('p', { class: 'muted', text: 'No customer.' })),
-      ...section('Subscriptions', table(listData(pick(u, 'subscriptions')), subscriptionColumns, { testid: 'user-subscriptions', empty: 'None.' })),
-      ...section('Invoices', table(listData(pick(u, 'invoices')), invoiceColumns, { testid: 'user-invoices', empty: 'None.' })),
-      ...section('Purchases', table(listData(pick(u, 'purchases')), [
-        { label: 'Id', get: (p) => pick(p, 'id', 'key') }, { label: 'Product', get: (p) => pick(p, 'product', 'product_id') },
-        { label: 'Status', get: (p) => pick(p, 'status') }], { testid: 'user-purchases', empty: 'None.' })),
-      ...section('Events', table(listData(pick(u, 'events', 'recent_events')), eventColumns, { testid: 'user-events', empty: 'None.' })));
+      keyValues([['User id', el('span', { 'data-testid': 'user-id', text: u.user_id })], ['Matched by', u.matched_by]]),
+      ...section('Access', accessBlock(u.access)),
+      ...section('Customers', table(list('customers'), customerColumns, { testid: 'user-customers', empty: 'None.' })),
+      ...section('Subscriptions', table(list('subscriptions'), subscriptionColumns, { testid: 'user-subscriptions', empty: 'None.' })),
+      ...section('Invoices', table(list('invoices'), invoiceColumns, { testid: 'user-invoices', empty: 'None.' })),
+      ...section('Purchases', table(list('purchases'), purchaseColumns, { testid: 'user-purchases', empty: 'None.' })),
+      ...section('Events', table(listData(pick(u, 'recent_events', 'events')), eventColumns, { testid: 'user-events', empty: 'None.' })));
   }
 
   async function render(main, query) {

@@ -1,0 +1,139 @@
+'use strict';
+// Drives the dashboard in Debian's chromium through playwright-core, against a stripehook that
+// dashboard_browser_test.cpp started and fed. Every step waits for a condition (no fixed sleeps);
+// a screenshot is saved after each step, and on failure, under $SCREENSHOT_DIR.
+//
+// env: STRIPEHOOK_URL, ADMIN_KEY, SCREENSHOT_DIR, FAILED_EVENT, OK_EVENT, USER_QUERY, USER_ID,
+//      SUBSCRIPTION_ID. Exit 0 when every step passed.
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error('missing env ' + name);
+  return v;
+};
+const base = env('STRIPEHOOK_URL');
+const shots = env('SCREENSHOT_DIR');
+const TIMEOUT = 30000;
+
+// Nothing printed may carry the admin key (scripts/secrets_grep.py scans the test logs).
+const mask = (text) => String(text).split(process.env.ADMIN_KEY || '\0').join('***');
+
+function check(condition, message) {
+  if (!condition) throw new Error('check failed: ' + message);
+}
+
+async function step(page, name, fn) {
+  const started = Date.now();
+  await fn();
+  await page.screenshot({ path: path.join(shots, name + '.png'), fullPage: true });
+  console.log('ok  ' + name + ' (' + (Date.now() - started) + ' ms)');
+}
+
+async function signIn(page) {
+  await page.goto(base + '/admin/ui/');
+  await page.locator('#sign-in').waitFor({ state: 'visible' });
+  await page.fill('#admin-key', 'not-the-key');
+  await page.click('#sign-in-form button[type=submit]');
+  await page.locator('#sign-in-error', { hasText: 'refused' }).waitFor();
+  await page.fill('#admin-key', env('ADMIN_KEY'));
+  await page.click('#sign-in-form button[type=submit]');
+  await page.locator('#nav').waitFor({ state: 'visible' });
+  check(await page.evaluate(() => sessionStorage.getItem('stripehook.adminKey')) === env('ADMIN_KEY'),
+    'the key is kept in sessionStorage');
+}
+
+async function overview(page) {
+  await page.locator('[data-testid=health-score] .tile-value').waitFor();
+  await page.locator('[data-testid=queue-depth] .tile-value').waitFor();
+  await page.locator('[data-testid=chart-events-per-minute] canvas').waitFor();
+  await page.locator('[data-testid=chart-failure-rate] canvas').waitFor();
+  const received = await page.locator('[data-testid=stat-received] .tile-value').textContent();
+  check(Number(received) >= 2, 'overview counts the delivered events, got ' + received);
+}
+
+async function eventLog(page) {
+  await page.click('#nav a[data-view=events]');
+  await page.locator('[data-testid=events-table]', { hasText: env('OK_EVENT') }).waitFor();
+  await page.locator('[data-testid=events-table]', { hasText: env('FAILED_EVENT') }).waitFor();
+  await page.selectOption('[data-testid=filter-status]', 'failed');
+  await page.click('form.filters button[type=submit]');
+  await page.waitForURL(/status=failed/);
+  const rows = page.locator('[data-testid=events-table] tbody tr');
+  await rows.first().waitFor();
+  check(await rows.count() === 1, 'the failed filter shows the one failed event');
+  await rows.first().locator('text=' + env('FAILED_EVENT')).waitFor();
+}
+
+async function failedEvent(page) {
+  await page.click('[data-testid=events-table] tbody tr >> nth=0');
+  await page.locator('[data-testid=event-status]', { hasText: 'failed' }).waitFor();
+  await page.locator('[data-testid=event-errors]', { hasText: 'expected' }).waitFor();
+  await page.locator('[data-testid=event-payload]', { hasText: env('FAILED_EVENT') }).waitFor();
+}
+
+async function retry(page) {
+  await page.click('[data-testid=retry]');
+  // The second attempt fails too and max_attempts is 2: the event must become dead.
+  await page.locator('[data-testid=event-status]', { hasText: 'dead' }).waitFor({ timeout: 60000 });
+  await page.locator('[data-testid=retry-message]', { hasText: 'dead' }).waitFor();
+}
+
+async function userPage(page) {
+  await page.click('#nav a[data-view=users]');
+  await page.fill('[data-testid=user-search]', env('USER_QUERY'));
+  await page.press('[data-testid=user-search]', 'Enter');
+  await page.locator('[data-testid=user-id]', { hasText: env('USER_ID') }).waitFor();
+  await page.locator('[data-testid=user-access]').waitFor();
+  await page.locator('[data-testid=user-reason]').waitFor();
+  await page.locator('[data-testid=user-subscriptions]', { hasText: env('SUBSCRIPTION_ID') }).waitFor();
+  await page.locator('[data-testid=user-invoices] tbody tr').first().waitFor();
+  await page.locator('[data-testid=user-events] tbody tr').first().waitFor();
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    timeout: 120000,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
+      '--disable-default-apps', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
+      '--metrics-recording-only', '--disable-domain-reliability'],
+  });
+  const problems = [];
+  let page;
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // The dashboard must work with no network: any request off this origin is a failure.
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(base + '/') || url.startsWith('data:')) return route.continue();
+      problems.push('request off origin: ' + url);
+      return route.abort();
+    });
+    page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+    page.on('console', (m) => {
+      // A refused key logs the failed fetch's 401; that one is expected.
+      if (m.type() === 'error' && !/401/.test(m.text())) problems.push('console error: ' + m.text());
+    });
+    await step(page, '01-sign-in', () => signIn(page));
+    await step(page, '02-overview', () => overview(page));
+    await step(page, '03-events-failed-filter', () => eventLog(page));
+    await step(page, '04-event-failed', () => failedEvent(page));
+    await step(page, '05-event-retried-dead', () => retry(page));
+    await step(page, '06-user', () => userPage(page));
+    check(problems.length === 0, problems.join('; '));
+  } catch (e) {
+    if (page) await page.screenshot({ path: path.join(shots, 'failure.png'), fullPage: true }).catch(() => {});
+    console.error(mask('FAIL ' + (e && e.stack ? e.stack : e)));
+    if (problems.length) console.error(mask('also: ' + problems.join('; ')));
+    process.exitCode = 1;
+  } finally {
+    await browser.close();
+  }
+}
+
+main();
