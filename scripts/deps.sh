@@ -35,7 +35,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # npm packages, exactly as locked. Skipped when node_modules already matches the lock file.
-for dir in tests/compat web tests/e2e; do
+for dir in tests/compat web tests/e2e tests/notify_receiver; do
   [ -f "$here/$dir/package-lock.json" ] || continue
   stamp="$here/$dir/node_modules/.lock-stamp"
   if [ ! -f "$stamp" ] || ! cmp -s "$here/$dir/package-lock.json" "$stamp"; then

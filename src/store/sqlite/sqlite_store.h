@@ -69,6 +69,13 @@ class SqliteStore final : public Store {
       std::string_view object_id) override;
   util::StatusOr<int64_t> CleanupEvents(int64_t received_before_us) override;
 
+  // Outbox delivery (notify/): defined in sqlite_store_outbox.cpp.
+  util::StatusOr<std::vector<OutboxEntry>> OpenOutbox(int limit) override;
+  util::Status UpdateOutbox(std::vector<OutboxUpdate> updates) override;
+  util::StatusOr<OutboxPage> ListOutbox(const OutboxFilter& filter) override;
+  util::StatusOr<OutboxEntry> GetOutbox(int64_t id) override;
+  util::StatusOr<int64_t> RequeueOutbox(std::optional<int64_t> id) override;
+
   // Runs `work` on the writer thread in the next group-commit transaction; `done` gets OK after
   // its changes are durable. For store-internal writes (pipeline state commits). See write_txn.h.
   void SubmitWrite(WriteWork work, WriteDone done);

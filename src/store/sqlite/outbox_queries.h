@@ -1,0 +1,31 @@
+#pragma once
+
+// Outbox delivery queries (notify/): reads on any connection, writes inside a WriteTxn.
+// Semantics as documented on Store (OpenOutbox, UpdateOutbox, ListOutbox, GetOutbox,
+// RequeueOutbox).
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "store/outbox.h"
+#include "store/sqlite/connection.h"
+#include "store/sqlite/write_txn.h"
+#include "store/store.h"
+#include "util/status.h"
+
+namespace stripehook::store::sqlite {
+
+// kInvalidArgument when limit < 1.
+util::StatusOr<std::vector<OutboxEntry>> QueryOpenOutbox(Connection& conn, int limit);
+util::StatusOr<OutboxPage> QueryOutboxPage(Connection& conn, const OutboxFilter& filter);
+util::StatusOr<OutboxEntry> QueryOutboxEntry(Connection& conn, int64_t id);
+
+util::Status UpdateOutboxInTxn(WriteTxn& txn, const std::vector<OutboxUpdate>& updates);
+util::StatusOr<int64_t> RequeueOutboxInTxn(WriteTxn& txn, std::optional<int64_t> id);
+
+// channels_done is stored as one comma-separated column (channel names never hold a comma).
+std::string JoinChannels(const std::vector<std::string>& channels);
+std::vector<std::string> SplitChannels(std::string_view joined);
+
+}  // namespace stripehook::store::sqlite
