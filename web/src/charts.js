@@ -60,7 +60,7 @@
 
   function plot(target, title, xs, ys, label, color, opts) {
     target.replaceChildren();
-    const width = Math.max(320, target.clientWidth || 600);
+    const width = Math.max(320, (target.clientWidth || 600) - 20); // inside the box's padding
     const options = {
       title,
       width,

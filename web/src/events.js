@@ -94,8 +94,10 @@
     async function load() {
       const e = await SH.api.get('/admin/events/' + encodeURIComponent(id));
       current = e;
-      const retry = el('button', { type: 'button', 'data-testid': 'retry', text: 'Retry', disabled: retrying,
-        onclick: () => retryNow() });
+      // The API re-queues failed and dead events only (409 for the rest).
+      const retriable = e.status === 'failed' || e.status === 'dead';
+      const retry = el('button', { type: 'button', 'data-testid': 'retry', text: 'Retry', disabled: retrying || !retriable,
+        title: retriable ? 'Re-queue this event' : 'Only failed or dead events can be retried', onclick: () => retryNow() });
       const errors = listData(e.errors);
       body.replaceChildren(
         el('div', { class: 'actions' }, retry, message),

@@ -24,7 +24,11 @@
       const h = health.value;
       tiles.push(tile('Webhook health (24 h)', badge(h.status), 'webhook-health',
         el('div', { class: 'muted', text: 'failure rate ' + (100 * (h.failure_rate || 0)).toFixed(1) + ' %' })));
-      tiles.push(tile('Queue depth', h.pending, 'queue-depth', el('div', { class: 'muted', text: 'pending events' })));
+    }
+    // The backlog of every pending event (health), else the window's pending count (stats).
+    const pending = pick(health.value || {}, 'pending') ?? pick(stats.value || {}, 'events.pending');
+    if (pending !== undefined) {
+      tiles.push(tile('Queue depth', pending, 'queue-depth', el('div', { class: 'muted', text: 'pending events' })));
     }
     if (subs.value) {
       tiles.push(tile('Health score', subs.value.score, 'health-score',
