@@ -15,6 +15,7 @@ packages=(
   python3 curl procps psmisc wrk
   postgresql redis-server python3-aiosmtpd
   chromium fonts-dejavu-core
+  prometheus
 )
 
 missing=()

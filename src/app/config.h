@@ -54,6 +54,10 @@ struct StripeConfig {
 struct AdminConfig {
   std::string admin_key;  // empty = admin API disabled (401 always)
   std::string app_key;    // empty = application API disabled
+  // Alerts (admin/webhook_health.h): signature failures per hour above which an alert is raised
+  // (0 = never), and how often health is evaluated in the background.
+  int64_t signature_failures_alert_per_hour = 100;
+  int64_t health_check_interval_seconds = 60;
 };
 
 struct LogConfig {

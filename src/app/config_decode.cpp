@@ -91,6 +91,10 @@ util::Status DecodeStripe(TableReader& r, StripeConfig* s) {
 util::Status DecodeAdmin(TableReader& r, AdminConfig* a) {
   SH_RETURN_IF_ERROR(r.ReadString("admin_key", &a->admin_key));
   SH_RETURN_IF_ERROR(r.ReadString("app_key", &a->app_key));
+  SH_RETURN_IF_ERROR(r.ReadInt("signature_failures_alert_per_hour", 0, 1'000'000'000,
+                               &a->signature_failures_alert_per_hour));
+  SH_RETURN_IF_ERROR(
+      r.ReadInt("health_check_interval_seconds", 1, 86'400, &a->health_check_interval_seconds));
   return r.Finish();
 }
 

@@ -198,6 +198,8 @@ void PrintRest(std::ostringstream& out, const Config& c) {
   out << "\n[admin]\n";
   Secret(out, "admin_key", c.admin.admin_key);
   Secret(out, "app_key", c.admin.app_key);
+  Num(out, "signature_failures_alert_per_hour", c.admin.signature_failures_alert_per_hour);
+  Num(out, "health_check_interval_seconds", c.admin.health_check_interval_seconds);
   out << "\n[log]\n";
   Str(out, "level", c.log.level);
   if (c.testing.manual_clock_start.has_value() || !c.testing.storage_fault_file.empty()) {

@@ -77,6 +77,7 @@ util::StatusOr<std::unique_ptr<Service>> Service::Create(const Config& config) {
     s.ingest_->Register(s.router_, SpecFrom(endpoint));
   }
   s.AddOperationalRoutes();
+  s.AddAdminRoutes();
   admin::AddAppApiRoutes(
       s.router_, config.admin.app_key,
       [processor = s.processor_.get()](const auto& read) { processor->WithState(read); },
@@ -85,11 +86,13 @@ util::StatusOr<std::unique_ptr<Service>> Service::Create(const Config& config) {
   if (manual_clock != nullptr) s.AddTestingRoutes(manual_clock);
 
   SH_ASSIGN_OR_RETURN(
-      s.server_, http::Server::Create(ServerOptionsFrom(config.server), s.router_.AsHandler()));
+      s.server_, http::Server::Create(ServerOptionsFrom(config.server), s.router_.AsHandler(),
+                                      s.MetricsObserver()));
   return service;
 }
 
 Service::~Service() {
+  if (webhook_health_) webhook_health_->Stop();
   if (processor_) processor_->Stop();
   if (store_) store_->Shutdown();
 }
@@ -127,7 +130,9 @@ util::Status Service::Run() {
       .Str("database", config_.database.url)
       .Int("endpoints", static_cast<int64_t>(config_.endpoints.size()));
   processor_->Start();
+  webhook_health_->Start(std::chrono::seconds(config_.admin.health_check_interval_seconds));
   server_->Run();
+  webhook_health_->Stop();
   // Every in-flight request has been answered; stop applying, then finish what the writer holds.
   processor_->Stop();
   store_->Shutdown();

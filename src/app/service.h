@@ -2,6 +2,10 @@
 
 #include <memory>
 
+#include "admin/admin_api.h"
+#include "admin/admin_auth.h"
+#include "admin/latency_recorder.h"
+#include "admin/webhook_health.h"
 #include "app/config.h"
 #include "app/config_billing.h"
 #include "billing/config.h"
@@ -32,6 +36,9 @@ class Service {
   Service() = default;
   void AddOperationalRoutes();
   void AddTestingRoutes(util::ManualClock* clock);
+  // Admin API, webhook health, /metrics (service_admin.cpp).
+  void AddAdminRoutes();
+  http::RequestObserver MetricsObserver();
 
   Config config_;
   std::unique_ptr<util::Clock> owned_clock_;
@@ -40,6 +47,11 @@ class Service {
   billing::Config billing_;
   std::unique_ptr<pipeline::Processor> processor_;
   std::unique_ptr<ingest::WebhookIngest> ingest_;
+  // Declared before router_: admin routes (any area's, via admin::AddAdminRoute) point at it.
+  std::unique_ptr<admin::AdminAuth> admin_auth_;
+  admin::LatencyRecorder ingest_latency_;
+  std::unique_ptr<admin::AdminApi> admin_api_;
+  std::unique_ptr<admin::WebhookHealth> webhook_health_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;
 };

@@ -55,6 +55,16 @@ void Router::Add(std::string_view method, std::string_view pattern, Handler hand
   routes_.push_back(Route{std::string(method), SplitPattern(pattern), std::move(handler)});
 }
 
+std::vector<std::pair<std::string, std::string>> Router::Routes() const {
+  std::vector<std::pair<std::string, std::string>> routes;
+  for (const Route& route : routes_) {
+    std::string pattern;
+    for (const std::string& segment : route.segments) pattern += "/" + segment;
+    routes.emplace_back(route.method, pattern.empty() ? "/" : pattern);
+  }
+  return routes;
+}
+
 void Router::Dispatch(Request&& request, Responder respond) const {
   const Route* found = nullptr;
   std::string allowed;

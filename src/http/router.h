@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "http/message.h"
@@ -18,6 +19,9 @@ class Router {
   void Dispatch(Request&& request, Responder respond) const;
   // A Handler that dispatches through this router (which must outlive it).
   Handler AsHandler() const;
+  // Method and pattern ("/v1/access/{user_id}") of every route, in the order added: the
+  // OpenAPI test and the metrics route labels read them.
+  std::vector<std::pair<std::string, std::string>> Routes() const;
 
  private:
   struct Route {

@@ -6,6 +6,7 @@
 #include "billing/serialization.h"
 #include "pipeline/rebuild.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 namespace stripehook::pipeline {
 
@@ -14,6 +15,17 @@ struct Processor::Batch {
 };
 
 namespace {
+
+// Events handled by type and outcome, and retry attempts, for GET /metrics (admin/).
+void CountOutcome(const store::StoredEvent& stored, std::string_view outcome) {
+  static util::CounterFamily* const handled = util::DefaultMetrics().Counter(
+      "stripehook_events_processed_total", "Events the pipeline handled, by type and outcome.",
+      {"type", "outcome"});
+  static util::CounterFamily* const retries = util::DefaultMetrics().Counter(
+      "stripehook_event_retries_total", "Processing attempts that were retries of an event.");
+  handled->Inc({stored.event.type, std::string(outcome)});
+  if (stored.attempts > 0) retries->Inc();
+}
 
 store::EventStatus StatusFor(billing::Outcome outcome) {
   switch (outcome) {
@@ -73,6 +85,7 @@ void Processor::RecordFailure(const store::StoredEvent& stored, const std::strin
   if (update.attempts >= options_.max_attempts) {
     update.status = store::EventStatus::kDead;
     stats_.dead.fetch_add(1, std::memory_order_relaxed);
+    CountOutcome(stored, "dead");
     util::LogError("event dead")
         .Str("event_id", stored.event.id)
         .Str("event_type", stored.event.type)
@@ -84,6 +97,7 @@ void Processor::RecordFailure(const store::StoredEvent& stored, const std::strin
     update.status = store::EventStatus::kFailed;
     update.next_attempt_at_us = now_us + options_.backoff_seconds[step] * 1'000'000;
     stats_.failed.fetch_add(1, std::memory_order_relaxed);
+    CountOutcome(stored, "failed");
     util::LogWarn("event failed")
         .Str("event_id", stored.event.id)
         .Str("event_type", stored.event.type)
@@ -113,6 +127,7 @@ void Processor::ProcessEvent(const store::StoredEvent& stored, int64_t now_us, B
                   : result.outcome == billing::Outcome::kIgnored ? stats_.ignored
                                                                  : stats_.processed;
   counter.fetch_add(1, std::memory_order_relaxed);
+  CountOutcome(stored, store::EventStatusName(StatusFor(result.outcome)));
 }
 
 util::StatusOr<int> Processor::RunOnce() {

@@ -46,6 +46,7 @@ struct InboxBacklog {
   int64_t failed = 0;
   int64_t dead = 0;
   std::optional<int64_t> oldest_pending_received_us;  // nullopt when nothing is pending
+  int64_t outbox_open = 0;  // outbox rows not yet delivered (pending or failed)
 };
 
 }  // namespace stripehook::store

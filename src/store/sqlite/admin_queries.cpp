@@ -24,6 +24,9 @@ constexpr std::string_view kLatencies =
     "SELECT processed_at - received_at FROM events WHERE seq >= ? AND processed_at IS NOT NULL "
     "ORDER BY seq DESC LIMIT ?";
 constexpr std::string_view kCountStatus = "SELECT count(*) FROM events WHERE status = ?";
+// Repeats outbox_open's WHERE clause so that SQLite counts over that partial index.
+constexpr std::string_view kCountOutboxOpen =
+    "SELECT count(*) FROM outbox WHERE status IN ('pending', 'failed')";
 constexpr std::string_view kOldestPending =
     "SELECT received_at FROM events WHERE status = 'pending' ORDER BY seq LIMIT 1";
 // An event is kept while it is the newest processed snapshot of its object (by created, then
@@ -221,6 +224,9 @@ util::StatusOr<InboxBacklog> QueryBacklog(Connection& conn) {
   SH_ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kOldestPending));
   SH_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (row) backlog.oldest_pending_received_us = stmt.ColumnInt64(0);
+  SH_ASSIGN_OR_RETURN(Statement outbox, conn.Prepare(kCountOutboxOpen));
+  SH_ASSIGN_OR_RETURN(bool counted, outbox.Step());
+  if (counted) backlog.outbox_open = outbox.ColumnInt64(0);
   return backlog;
 }
 

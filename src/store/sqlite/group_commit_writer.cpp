@@ -1,9 +1,11 @@
 #include "store/sqlite/group_commit_writer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 #include "util/log.h"
+#include "util/metrics.h"
 
 namespace stripehook::store::sqlite {
 
@@ -63,11 +65,29 @@ std::vector<PendingWrite> GroupCommitWriter::TakeBatch() {
   return batch;  // empty only when stopping with nothing left: the drain is complete
 }
 
+namespace {
+
+// Group-commit batch sizes and commit latency (BEGIN to synced COMMIT), for GET /metrics.
+void ObserveCommit(size_t writes, std::chrono::steady_clock::duration took) {
+  static util::HistogramFamily* const sizes = util::DefaultMetrics().Histogram(
+      "stripehook_store_commit_batch_size", "Writes per group-commit transaction.",
+      {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
+  static util::HistogramFamily* const latency = util::DefaultMetrics().Histogram(
+      "stripehook_store_commit_duration_seconds",
+      "Group-commit transaction time, first statement to synced commit.", util::LatencyBuckets());
+  sizes->Observe(static_cast<double>(writes));
+  latency->Observe(std::chrono::duration<double>(took).count());
+}
+
+}  // namespace
+
 void GroupCommitWriter::Run() {
   while (true) {
     std::vector<PendingWrite> batch = TakeBatch();
     if (batch.empty()) return;
+    auto started = std::chrono::steady_clock::now();
     util::Status status = executor_.Execute(batch);
+    ObserveCommit(batch.size(), std::chrono::steady_clock::now() - started);
     Record(batch, status);  // before the callbacks, so a caller that was answered sees it
     executor_.Deliver(batch, status);
     if (!status.ok()) {

@@ -1,0 +1,135 @@
+#include "admin/service_metrics.h"
+
+#include <algorithm>
+#include <memory>
+#include <string_view>
+#include <utility>
+
+namespace stripehook::admin {
+namespace {
+
+// Route patterns split in segments, matched against request paths (as http::Router does).
+class RouteLabeler {
+ public:
+  explicit RouteLabeler(const std::vector<std::pair<std::string, std::string>>& routes) {
+    for (const auto& [method, pattern] : routes) {
+      if (std::find(patterns_.begin(), patterns_.end(), pattern) == patterns_.end()) {
+        patterns_.push_back(pattern);
+      }
+    }
+  }
+
+  std::string_view Label(std::string_view path) const {
+    for (const std::string& pattern : patterns_) {
+      if (Matches(pattern, path)) return pattern;
+    }
+    return "unmatched";
+  }
+
+ private:
+  static bool Matches(std::string_view pattern, std::string_view path) {
+    while (!pattern.empty() || !path.empty()) {
+      if (pattern.empty() || path.empty() || pattern[0] != '/' || path[0] != '/') return false;
+      pattern.remove_prefix(1);
+      path.remove_prefix(1);
+      std::string_view seg = pattern.substr(0, pattern.find('/'));
+      std::string_view part = path.substr(0, path.find('/'));
+      if (seg == "*" && seg.size() == pattern.size()) return true;
+      bool param = seg.size() >= 2 && seg.front() == '{' && seg.back() == '}';
+      if (param ? part.empty() : seg != part) return false;
+      pattern.remove_prefix(seg.size());
+      path.remove_prefix(part.size());
+    }
+    return true;
+  }
+
+  std::vector<std::string> patterns_;
+};
+
+util::Sample One(double value) { return {util::LabelValues{}, value}; }
+
+void RegisterQueueMetrics(util::MetricsRegistry& r, const ServiceMetricsSources& s) {
+  // One store query per family would repeat the backlog read; each is cheap (index counts).
+  auto backlog = [store = s.store] { return store->Backlog(); };
+  r.Callback(
+      "stripehook_queue_depth", "Inbox events waiting to be processed (pending).", {}, [backlog] {
+        auto b = backlog();
+        return b.ok() ? std::vector<util::Sample>{One(b->pending)} : std::vector<util::Sample>{};
+      });
+  r.Callback("stripehook_queue_oldest_pending_age_seconds",
+             "Age of the oldest pending inbox event (0 when none).", {},
+             [backlog, clock = s.clock] {
+               auto b = backlog();
+               if (!b.ok()) return std::vector<util::Sample>{};
+               int64_t age = b->oldest_pending_received_us
+                                 ? clock->NowUnixMicros() - *b->oldest_pending_received_us
+                                 : 0;
+               return std::vector<util::Sample>{One(std::max<int64_t>(0, age) / 1e6)};
+             });
+  r.Callback(
+      "stripehook_events_failed", "Inbox events failed and awaiting a retry.", {}, [backlog] {
+        auto b = backlog();
+        return b.ok() ? std::vector<util::Sample>{One(b->failed)} : std::vector<util::Sample>{};
+      });
+  r.Callback("stripehook_events_dead", "Inbox events dead (out of attempts).", {}, [backlog] {
+    auto b = backlog();
+    return b.ok() ? std::vector<util::Sample>{One(b->dead)} : std::vector<util::Sample>{};
+  });
+  r.Callback("stripehook_outbox_backlog", "Outbox notifications not yet delivered.", {}, [backlog] {
+    auto b = backlog();
+    return b.ok() ? std::vector<util::Sample>{One(b->outbox_open)} : std::vector<util::Sample>{};
+  });
+}
+
+}  // namespace
+
+void RegisterServiceMetrics(util::MetricsRegistry& r, ServiceMetricsSources s) {
+  if (s.in_flight) {
+    r.Callback("stripehook_http_requests_in_flight", "HTTP requests being handled.", {},
+               [f = s.in_flight] { return std::vector<util::Sample>{One(f())}; });
+  }
+  if (s.webhook_outcomes) {
+    r.Callback("stripehook_webhooks_total", "Webhook deliveries by outcome and rejection reason.",
+               {"outcome", "reason"}, s.webhook_outcomes, /*counter=*/true);
+  }
+  if (s.admin_auth_failures) {
+    r.Callback(
+        "stripehook_admin_auth_failures_total", "Admin requests refused for their key.", {},
+        [f = s.admin_auth_failures] { return std::vector<util::Sample>{One(f())}; },
+        /*counter=*/true);
+  }
+  if (s.store != nullptr && s.clock != nullptr) RegisterQueueMetrics(r, s);
+}
+
+http::RequestObserver MakeRequestObserver(util::MetricsRegistry& registry,
+                                          const http::Router& router,
+                                          std::vector<std::string> webhook_paths,
+                                          LatencyRecorder* ingest_latency) {
+  util::CounterFamily* requests =
+      registry.Counter("stripehook_http_requests_total",
+                       "HTTP requests by route, method and status.", {"route", "method", "status"});
+  util::HistogramFamily* latency = registry.Histogram(
+      "stripehook_http_request_duration_seconds",
+      "HTTP request time, end of reading to end of writing the response, by route.",
+      util::LatencyBuckets(), {"route"});
+  auto labeler = std::make_shared<const RouteLabeler>(router.Routes());
+  return [=, webhook_paths = std::move(webhook_paths)](const http::RequestRecord& r) {
+    std::string route(labeler->Label(r.path));
+    requests->Inc({route, std::string(r.method), std::to_string(r.status)});
+    latency->Observe(r.seconds, {route});
+    if (ingest_latency != nullptr && r.status == 200 &&
+        std::find(webhook_paths.begin(), webhook_paths.end(), r.path) != webhook_paths.end()) {
+      ingest_latency->Observe(static_cast<int64_t>(r.seconds * 1e6));
+    }
+  };
+}
+
+void AddMetricsRoute(http::Router& router, const util::MetricsRegistry& registry) {
+  router.Add("GET", "/metrics", [&registry](http::Request&&, http::Responder respond) {
+    http::Response response = http::Response::Text(200, registry.Render());
+    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    respond(std::move(response));
+  });
+}
+
+}  // namespace stripehook::admin
