@@ -4,6 +4,16 @@
 
 namespace stripehook::notify {
 
+std::optional<Recipient> RecipientOf(const billing::State& state, const std::string& user_id) {
+  for (const std::string& id : state.CustomersOfUser(user_id)) {
+    const billing::Customer* customer = state.Find<billing::Customer>(id);
+    if (customer != nullptr && !customer->email.empty()) {
+      return Recipient{customer->email, customer->name};
+    }
+  }
+  return std::nullopt;
+}
+
 EmailChannel::EmailChannel(Audience audience, EmailSettings settings, EmailTemplates templates,
                            RecipientLookup lookup)
     : audience_(audience),

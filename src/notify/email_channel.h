@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "billing/state.h"
 #include "notify/channel.h"
 #include "notify/email_templates.h"
 #include "notify/smtp_sender.h"
@@ -21,6 +22,10 @@ struct Recipient {
 // The customer's address for a user, or nullopt when none is known. Called on the deliverer's
 // thread; must be thread-safe with respect to whoever updates its source.
 using RecipientLookup = std::function<std::optional<Recipient>(const std::string& user_id)>;
+
+// The user's customer address from billing state: the first of the user's customers (sorted by
+// id) with an email. Pure; the caller holds whatever lock guards `state`.
+std::optional<Recipient> RecipientOf(const billing::State& state, const std::string& user_id);
 
 struct EmailSettings {
   SmtpServer server;

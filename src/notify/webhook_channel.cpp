@@ -37,7 +37,9 @@ bool WebhookChannel::Wants(const store::OutboxEntry& entry) const {
 util::Status WebhookChannel::Deliver(const Delivery& delivery) {
   std::string id = WebhookId(delivery.entry);
   std::string body = WebhookPayload(delivery.entry, delivery.body);
-  int64_t timestamp = delivery.now_us / 1'000'000;
+  const util::Clock& clock =
+      target_.signing_clock != nullptr ? *target_.signing_clock : util::SystemClock::Default();
+  int64_t timestamp = clock.NowUnixMicros() / 1'000'000;
   HttpPost post;
   post.url = target_.url;
   post.headers = {{"webhook-id", id},

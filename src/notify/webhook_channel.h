@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "notify/channel.h"
+#include "util/clock.h"
 #include "util/status.h"
 
 namespace stripehook::notify {
@@ -18,6 +19,10 @@ struct WebhookTarget {
   std::string secret;              // "whsec_<base64>"
   std::vector<std::string> types;  // empty: every notification type
   int64_t timeout_ms = 10'000;
+  // The clock of webhook-timestamp (receivers reject one more than a few minutes off their own
+  // time, so it is the wall clock even when delivery is scheduled by a test's manual clock).
+  // Null: the system clock.
+  const util::Clock* signing_clock = nullptr;
 };
 
 // The JSON posted for one row (Standard Webhooks payload shape):
