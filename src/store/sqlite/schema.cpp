@@ -117,11 +117,20 @@ CREATE INDEX events_type ON events (type, seq);
 CREATE INDEX events_received ON events (received_at);
 )sql";
 
+// The admin list filtered by type AND status (migration 5, admin/): "failed invoice.paid events"
+// walked events_type and read every row of the type to check its status (2,000 rows per page of
+// 20 at 1 % failed, 20,000 for dead ones). (type, status, seq) answers it in index order. It costs
+// one more entry per insert and one move per status change.
+constexpr std::string_view kAdminTypeStatusIndex = R"sql(
+CREATE INDEX events_type_status ON events (type, status, seq);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "create events", kCreateEvents},
     {2, "create billing records, audit log, outbox", kCreateBilling},
     {3, "outbox delivery state per channel", kOutboxChannels},
     {4, "admin list indexes: events by type, by arrival time", kAdminIndexes},
+    {5, "admin list index: events by type and status", kAdminTypeStatusIndex},
 };
 
 }  // namespace
