@@ -1,5 +1,6 @@
 #include "app/store_factory.h"
 
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -10,13 +11,26 @@ bool IsPostgresUrl(const std::string& url) {
   return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
 }
 
+// busy_timeout_ms is "how long the database may make a request wait before 503": on PostgreSQL
+// that is the statement timeout.
+util::StatusOr<std::unique_ptr<store::Store>> OpenPostgres(const Config& config,
+                                                           const util::Clock* clock) {
+  store::postgres::PostgresOptions options;
+  options.url = config.database.url;
+  options.statement_timeout_ms = config.database.busy_timeout_ms;
+  options.max_batch = config.database.max_batch;
+  options.read_connections = config.database.read_connections;
+  options.clock = clock;
+  SH_ASSIGN_OR_RETURN(std::unique_ptr<store::postgres::PostgresStore> store,
+                      store::postgres::PostgresStore::Open(options));
+  return std::unique_ptr<store::Store>(std::move(store));
+}
+
 }  // namespace
 
 util::StatusOr<std::unique_ptr<store::Store>> OpenStore(const Config& config,
                                                         const util::Clock* clock) {
-  if (IsPostgresUrl(config.database.url)) {
-    return util::UnimplementedError("database.url: PostgreSQL support is not built yet");
-  }
+  if (IsPostgresUrl(config.database.url)) return OpenPostgres(config, clock);
   SH_ASSIGN_OR_RETURN(std::string path, SqlitePathFromUrl(config.database.url));
   store::sqlite::SqliteOptions options;
   options.path = path;
@@ -32,7 +46,7 @@ util::StatusOr<std::unique_ptr<store::Store>> OpenStore(const Config& config,
 
 util::Status MigrateStore(const Config& config) {
   if (IsPostgresUrl(config.database.url)) {
-    return util::UnimplementedError("database.url: PostgreSQL support is not built yet");
+    return store::postgres::MigratePostgres(config.database.url);
   }
   SH_ASSIGN_OR_RETURN(std::string path, SqlitePathFromUrl(config.database.url));
   return store::sqlite::MigrateSqlite(path);

@@ -1,0 +1,206 @@
+#include "store/postgres/pg_writer.h"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "store/postgres/pg_writes.h"
+#include "util/check.h"
+#include "util/log.h"
+
+namespace stripehook::store::postgres {
+namespace {
+
+// Storage failures reach callers as "try again later", except a timeout, which says so.
+util::Status AsBatchError(const util::Status& status) {
+  if (status.code() == util::StatusCode::kDeadlineExceeded ||
+      status.code() == util::StatusCode::kUnavailable) {
+    return status;
+  }
+  return util::UnavailableError(status.message());
+}
+
+util::Status CallWork(const PgWork& work, PgConnection& conn) {
+  try {
+    return work(conn);
+  } catch (const std::exception& e) {
+    return util::InternalError(std::string("write work threw: ") + e.what());
+  } catch (...) {
+    return util::InternalError("write work threw");
+  }
+}
+
+}  // namespace
+
+PgGroupCommitWriter::PgGroupCommitWriter(std::unique_ptr<PgConnection> conn, Options options)
+    : options_(std::move(options)),
+      conn_(std::move(conn)),
+      backoff_(std::chrono::milliseconds(100), std::chrono::seconds(2)) {
+  SH_CHECK(options_.clock != nullptr);
+  SH_CHECK(options_.max_batch >= 1);
+  thread_ = std::thread([this] { Run(); });
+}
+
+PgGroupCommitWriter::~PgGroupCommitWriter() { Shutdown(); }
+
+void PgGroupCommitWriter::SubmitInsert(NewEvent event, InsertCallback done) {
+  if (event.received_at_us == 0) event.received_at_us = options_.clock->NowUnixMicros();
+  Write write = Insert{std::move(event), std::move(done)};
+  util::Status reason;
+  if (!Enqueue(write, &reason)) std::get<Insert>(write).done(reason);
+}
+
+void PgGroupCommitWriter::SubmitWork(PgWork work, PgWorkDone done) {
+  Write write = Work{std::move(work), std::move(done)};
+  util::Status reason;
+  if (!Enqueue(write, &reason)) std::get<Work>(write).done(reason);
+}
+
+bool PgGroupCommitWriter::Enqueue(Write& write, util::Status* reason) {
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) {
+      *reason = util::UnavailableError("store is shut down");
+      return false;
+    }
+    if (queue_.size() >= options_.max_queue) {
+      *reason = util::UnavailableError("store write queue is full");
+      return false;
+    }
+    queue_.push_back(std::move(write));
+    wake = idle_;  // while the writer commits, it finds new writes without a wake-up
+  }
+  if (wake) wake_.notify_one();
+  return true;
+}
+
+std::vector<PgGroupCommitWriter::Write> PgGroupCommitWriter::TakeBatch() {
+  std::unique_lock<std::mutex> lock(mu_);
+  idle_ = true;
+  wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+  idle_ = false;
+  size_t n = std::min(queue_.size(), static_cast<size_t>(options_.max_batch));
+  std::vector<Write> batch;
+  batch.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return batch;  // empty only when stopping with nothing left
+}
+
+void PgGroupCommitWriter::Run() {
+  Results results;
+  while (true) {
+    std::vector<Write> batch = TakeBatch();
+    if (batch.empty()) return;
+    util::Status status = Execute(batch, results);
+    if (!status.ok()) {
+      status = AsBatchError(status);
+      failed_batches_.fetch_add(1, std::memory_order_relaxed);
+      util::LogWarn("store batch failed")
+          .Int("writes", static_cast<int64_t>(batch.size()))
+          .Str("error", status.ToString());
+      // A connection that broke (or is stuck in a transaction) is replaced before the next batch.
+      if (conn_ != nullptr && (conn_->broken() || conn_->InTransaction())) conn_.reset();
+    }
+    const auto size = static_cast<int64_t>(batch.size());
+    if (size > max_batch_size_.load(std::memory_order_relaxed)) max_batch_size_.store(size);
+    batches_.fetch_add(1, std::memory_order_release);
+    Deliver(batch, status, results);
+  }
+}
+
+util::Status PgGroupCommitWriter::Execute(std::vector<Write>& batch, Results& results) {
+  results.outcomes.clear();
+  results.work_statuses.clear();
+  if (conn_ == nullptr) {
+    SH_ASSIGN_OR_RETURN(conn_, backoff_.Connect(options_.connection));
+  }
+  std::vector<const NewEvent*> inserts;
+  bool has_work = false;
+  for (Write& write : batch) {
+    if (auto* insert = std::get_if<Insert>(&write)) {
+      inserts.push_back(&insert->event);
+    } else {
+      has_work = true;
+    }
+  }
+  events_.fetch_add(static_cast<int64_t>(inserts.size()), std::memory_order_relaxed);
+  if (!has_work) {
+    SH_ASSIGN_OR_RETURN(results.outcomes, InsertEvents(*conn_, inserts));
+    return util::OkStatus();
+  }
+  return ExecuteInTransaction(batch, inserts, results);
+}
+
+util::Status PgGroupCommitWriter::ExecuteInTransaction(std::vector<Write>& batch,
+                                                       const std::vector<const NewEvent*>& inserts,
+                                                       Results& results) {
+  PgTransaction txn(*conn_);
+  SH_RETURN_IF_ERROR(txn.Begin());
+  if (!inserts.empty()) {
+    SH_ASSIGN_OR_RETURN(results.outcomes, InsertEvents(*conn_, inserts));
+  }
+  for (Write& write : batch) {
+    if (auto* work = std::get_if<Work>(&write)) {
+      results.work_statuses.emplace_back();
+      SH_RETURN_IF_ERROR(RunWork(*work, &results.work_statuses.back()));
+    }
+  }
+  return txn.Commit();
+}
+
+util::Status PgGroupCommitWriter::RunWork(Work& work, util::Status* own) {
+  SH_RETURN_IF_ERROR(conn_->Exec("SAVEPOINT work"));
+  *own = CallWork(work.work, *conn_);
+  // A lost connection inside the work fails the whole batch, not only the work.
+  if (conn_->broken()) return own->ok() ? util::UnavailableError("connection lost") : *own;
+  if (!own->ok()) SH_RETURN_IF_ERROR(conn_->Exec("ROLLBACK TO SAVEPOINT work"));
+  return conn_->Exec("RELEASE SAVEPOINT work");
+}
+
+void PgGroupCommitWriter::Deliver(std::vector<Write>& batch, const util::Status& status,
+                                  const Results& results) {
+  size_t next_insert = 0, next_work = 0;
+  for (Write& write : batch) {
+    try {
+      if (auto* insert = std::get_if<Insert>(&write)) {
+        const size_t i = next_insert++;
+        if (status.ok()) {
+          insert->done(results.outcomes[i]);
+        } else {
+          insert->done(status);
+        }
+      } else {
+        const size_t i = next_work++;
+        std::get<Work>(write).done(status.ok() ? results.work_statuses[i] : status);
+      }
+    } catch (...) {
+      // The writer thread's last-resort catch: one bad callback must not stop the others.
+      util::LogError("store write callback threw");
+    }
+  }
+}
+
+void PgGroupCommitWriter::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  std::lock_guard<std::mutex> lock(shutdown_mu_);
+  if (thread_.joinable()) thread_.join();
+}
+
+PgWriterStats PgGroupCommitWriter::Stats() const {
+  PgWriterStats stats;
+  stats.batches = batches_.load(std::memory_order_acquire);
+  stats.failed_batches = failed_batches_.load(std::memory_order_relaxed);
+  stats.events = events_.load(std::memory_order_relaxed);
+  stats.max_batch_size = max_batch_size_.load(std::memory_order_relaxed);
+  return stats;
+}
+
+}  // namespace stripehook::store::postgres
