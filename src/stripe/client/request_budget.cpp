@@ -62,4 +62,9 @@ util::Status RequestBudget::Acquire(Priority priority, std::chrono::milliseconds
   }
 }
 
+int RequestBudget::Waiting(Priority priority) {
+  std::lock_guard lock(mu_);
+  return waiting_[static_cast<int>(priority)];
+}
+
 }  // namespace stripehook::stripe

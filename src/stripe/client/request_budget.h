@@ -36,6 +36,9 @@ class RequestBudget {
   util::Status Acquire(Priority priority,
                        std::chrono::milliseconds max_wait = std::chrono::minutes(10));
 
+  // How many callers of `priority` are blocked in Acquire now (tests, metrics).
+  int Waiting(Priority priority);
+
   double requests_per_second() const { return rate_; }
   int burst() const { return burst_; }
 
