@@ -3,8 +3,9 @@
 // dashboard_browser_test.cpp started and fed. Every step waits for a condition (no fixed sleeps);
 // a screenshot is saved after each step, and on failure, under $SCREENSHOT_DIR.
 //
-// env: STRIPEHOOK_URL, ADMIN_KEY, SCREENSHOT_DIR, FAILED_EVENT, OK_EVENT, USER_QUERY, USER_ID,
-//      SUBSCRIPTION_ID. Exit 0 when every step passed.
+// env: STRIPEHOOK_URL, ADMIN_KEY, WEBHOOK_SECRET, SCREENSHOT_DIR, FAILED_EVENT, OK_EVENT,
+//      USER_QUERY, USER_ID, SUBSCRIPTION_ID. Exit 0 when every step passed.
+const crypto = require('crypto');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
@@ -17,8 +18,10 @@ const base = env('STRIPEHOOK_URL');
 const shots = env('SCREENSHOT_DIR');
 const TIMEOUT = 30000;
 
-// Nothing printed may carry the admin key (scripts/secrets_grep.py scans the test logs).
-const mask = (text) => String(text).split(process.env.ADMIN_KEY || '\0').join('***');
+// Nothing printed may carry a key or secret (scripts/secrets_grep.py scans the test logs).
+const mask = (text) => [process.env.ADMIN_KEY, process.env.WEBHOOK_SECRET]
+  .filter(Boolean)
+  .reduce((t, secret) => t.split(secret).join('***'), String(text));
 
 function check(condition, message) {
   if (!condition) throw new Error('check failed: ' + message);
@@ -53,10 +56,26 @@ async function overview(page) {
   check(Number(received) >= 2, 'overview counts the delivered events, got ' + received);
 }
 
+// Delivers a signed event (a type billing ignores) while the page is open, as Stripe would.
+async function deliver(id) {
+  const body = JSON.stringify({ id, object: 'event', api_version: '2026-07-29.dahlia',
+    created: Math.floor(Date.now() / 1000), livemode: false, type: 'product.created',
+    data: { object: { id: 'prod_e2e_live', object: 'product' } } });
+  const t = Math.floor(Date.now() / 1000);
+  const v1 = crypto.createHmac('sha256', env('WEBHOOK_SECRET')).update(t + '.' + body).digest('hex');
+  const response = await fetch(base + '/webhooks/stripe', { method: 'POST', body,
+    headers: { 'Content-Type': 'application/json', 'Stripe-Signature': 't=' + t + ',v1=' + v1 } });
+  check(response.status === 200, 'live delivery answered ' + response.status);
+}
+
 async function eventLog(page) {
   await page.click('#nav a[data-view=events]');
   await page.locator('[data-testid=events-table]', { hasText: env('OK_EVENT') }).waitFor();
   await page.locator('[data-testid=events-table]', { hasText: env('FAILED_EVENT') }).waitFor();
+  // Live refresh: an event delivered now shows up without reloading the page.
+  const live = 'evt_e2e_live_' + Date.now();
+  await deliver(live);
+  await page.locator('[data-testid=events-table]', { hasText: live }).waitFor();
   await page.selectOption('[data-testid=filter-status]', 'failed');
   await page.click('form.filters button[type=submit]');
   await page.waitForURL(/status=failed/);
