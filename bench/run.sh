@@ -266,6 +266,8 @@ main() {
   fi
   rm -f "$full" "$full-wal" "$full-shm"  # gigabytes the billing scenarios' disk does not need
   billing_scenarios
+  # Admin event list latency over a large inbox (its own server and database; prints its table).
+  "$HERE/admin_list.sh" "$BUILD" || FAILED+=(admin_list)
   python3 "$HERE/report.py" "$WORK/rows.jsonl" || FAILED+=(report)
   echo
   echo "Total bench time: $((SECONDS - started)) s."

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/cli_commands.h"
+#include "app/cli_replay.h"
 
 namespace stripehook::app {
 namespace {
@@ -101,6 +102,7 @@ int RunCli(int argc, char** argv) {
   StateArgs state;
   AddEvents(app, common, list, event_id, state, code);
   AddState(app, common, state, code);
+  AddReplayCommand(app, common, code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -82,6 +82,7 @@ util::StatusOr<std::unique_ptr<Service>> Service::Create(const Config& config) {
       s.router_, config.admin.app_key,
       [processor = s.processor_.get()](const auto& read) { processor->WithState(read); },
       &s.billing_, s.clock_);
+  SH_RETURN_IF_ERROR(s.AddStripe());
   admin::AddDashboardRoutes(s.router_);
   if (manual_clock != nullptr) s.AddTestingRoutes(manual_clock);
 

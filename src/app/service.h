@@ -13,6 +13,7 @@
 #include "http/server.h"
 #include "ingest/webhook_ingest.h"
 #include "pipeline/processor.h"
+#include "stripe/client/stripe_client.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/status.h"
@@ -39,6 +40,8 @@ class Service {
   // Admin API, webhook health, /metrics (service_admin.cpp).
   void AddAdminRoutes();
   http::RequestObserver MetricsObserver();
+  // The Stripe client and the outbound app commands, when a key is set (service_stripe.cpp).
+  util::Status AddStripe();
 
   Config config_;
   std::unique_ptr<util::Clock> owned_clock_;
@@ -52,8 +55,14 @@ class Service {
   admin::LatencyRecorder ingest_latency_;
   std::unique_ptr<admin::AdminApi> admin_api_;
   std::unique_ptr<admin::WebhookHealth> webhook_health_;
+  // Null without a Stripe key. Shared: the command routes, backfill and reconcile hold it.
+  std::shared_ptr<stripe::StripeClient> stripe_client_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;
 };
+
+// The process's Stripe client from [stripe] (key, api_base, api_version) with its own request
+// budget (25 requests/s): the service makes one, and so does each CLI command that calls Stripe.
+util::StatusOr<std::shared_ptr<stripe::StripeClient>> MakeStripeClient(const StripeConfig& c);
 
 }  // namespace stripehook::app
