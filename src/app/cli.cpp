@@ -103,6 +103,7 @@ int RunCli(int argc, char** argv) {
   AddEvents(app, common, list, event_id, state, code);
   AddState(app, common, state, code);
   AddReplayCommand(app, common, code);
+  AddOutboxCommands(app, common, code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

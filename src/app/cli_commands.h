@@ -10,6 +10,10 @@
 #include "billing/config.h"
 #include "store/store.h"
 
+namespace CLI {
+class App;
+}  // namespace CLI
+
 namespace stripehook::app {
 
 // Options of each subcommand, filled by CLI11 in cli.cpp; each Run* returns an exit code.
@@ -64,6 +68,9 @@ int RunEventsShow(const CommonOptions& common, const std::string& id);
 int RunRebuild(const CommonOptions& common);
 int RunAccess(const CommonOptions& common, const std::string& user_id, const std::string& at);
 int RunEventsRetry(const CommonOptions& common, const std::string& id, bool all_failed);
+
+// `outbox list|retry` (cli_outbox.cpp), registered by RunCli.
+void AddOutboxCommands(CLI::App& app, CommonOptions& common, int& code);
 
 // What the commands that read the store need: the configuration, the billing part of it, and
 // the opened store. OpenForCli prints what went wrong (naming `command`) and returns nullopt.

@@ -78,6 +78,7 @@ util::StatusOr<std::unique_ptr<Service>> Service::Create(const Config& config) {
   }
   s.AddOperationalRoutes();
   s.AddAdminRoutes();
+  SH_RETURN_IF_ERROR(s.AddNotify());
   admin::AddAppApiRoutes(
       s.router_, config.admin.app_key,
       [processor = s.processor_.get()](const auto& read) { processor->WithState(read); },
@@ -95,6 +96,7 @@ util::StatusOr<std::unique_ptr<Service>> Service::Create(const Config& config) {
 Service::~Service() {
   if (webhook_health_) webhook_health_->Stop();
   if (processor_) processor_->Stop();
+  if (deliverer_) deliverer_->Stop();
   if (store_) store_->Shutdown();
 }
 
@@ -131,11 +133,13 @@ util::Status Service::Run() {
       .Str("database", config_.database.url)
       .Int("endpoints", static_cast<int64_t>(config_.endpoints.size()));
   processor_->Start();
+  if (deliverer_) deliverer_->Start();
   webhook_health_->Start(std::chrono::seconds(config_.admin.health_check_interval_seconds));
   server_->Run();
   webhook_health_->Stop();
   // Every in-flight request has been answered; stop applying, then finish what the writer holds.
   processor_->Stop();
+  if (deliverer_) deliverer_->Stop();
   store_->Shutdown();
   const ingest::IngestCounters& c = ingest_->counters();
   util::LogInfo("stopped")

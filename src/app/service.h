@@ -12,6 +12,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "ingest/webhook_ingest.h"
+#include "notify/outbox_deliverer.h"
 #include "pipeline/processor.h"
 #include "stripe/client/stripe_client.h"
 #include "store/store.h"
@@ -42,6 +43,8 @@ class Service {
   http::RequestObserver MetricsObserver();
   // The Stripe client and the outbound app commands, when a key is set (service_stripe.cpp).
   util::Status AddStripe();
+  // Outbox delivery from [notify] and the admin outbox routes (service_notify.cpp).
+  util::Status AddNotify();
 
   Config config_;
   std::unique_ptr<util::Clock> owned_clock_;
@@ -55,6 +58,7 @@ class Service {
   admin::LatencyRecorder ingest_latency_;
   std::unique_ptr<admin::AdminApi> admin_api_;
   std::unique_ptr<admin::WebhookHealth> webhook_health_;
+  std::unique_ptr<notify::OutboxDeliverer> deliverer_;  // null when no channel is configured
   // Null without a Stripe key. Shared: the command routes, backfill and reconcile hold it.
   std::shared_ptr<stripe::StripeClient> stripe_client_;
   http::Router router_;
