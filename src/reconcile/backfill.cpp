@@ -130,7 +130,6 @@ util::StatusOr<BackfillReport> RunBackfill(stripe::StripeClient& client, store::
   const int64_t now = clock.NowUnixSeconds();
   BackfillReport report;
   SH_ASSIGN_OR_RETURN(report.since, LowerBound(store, options, now));
-  report.since = std::max(report.since, now - kEventRetentionSeconds - 86400);
   CheckRetention(report, now, options);
   std::vector<store::NewEvent> events;
   SH_RETURN_IF_ERROR(FetchEvents(client, options, report.since, events, report));
