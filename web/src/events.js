@@ -63,8 +63,14 @@
         list.replaceChildren(errorBox(e));
       }
     }
+    // Registered before the first await: leaving the view clears it (SH.app.every).
+    let busy = false;
+    SH.app.every(REFRESH_MS, async () => {
+      if (!live.checked || busy) return; // a slow answer never stacks requests up
+      busy = true;
+      await load().finally(() => (busy = false));
+    });
     await load();
-    SH.app.every(REFRESH_MS, () => live.checked && load());
   }
 
   function detailPairs(e) {

@@ -3,6 +3,7 @@
 (function () {
   const SH = (window.SH = window.SH || {});
   const { el, pick, fmtValue, badge, errorBox } = SH.ui;
+  const REFRESH_MS = 30000;
 
   function tile(label, value, testid, extra) {
     return el('div', { class: 'tile', 'data-testid': testid }, el('div', { class: 'tile-label', text: label }),
@@ -60,10 +61,7 @@
     SH.charts.plot(rateBox, 'Failure rate (24 h, hourly)', series.hours, series.rate, 'failed %', '#e03131', { yLabel: '%', yRange: [0, 100], spanGaps: false });
   }
 
-  async function render(main) {
-    const tiles = el('div', { class: 'tiles' }, el('p', { class: 'muted', text: 'Loading…' }));
-    const charts = el('div', { class: 'charts' });
-    main.replaceChildren(el('h1', { text: 'Overview' }), tiles, charts);
+  async function load(tiles, charts) {
     const [stats, health, subs] = await Promise.all([
       settle(SH.api.get('/admin/stats?window=24h')),
       settle(SH.api.get('/webhooks/health', { allowStatus: [503] })),
@@ -76,6 +74,20 @@
     } catch (e) {
       charts.append(errorBox(e));
     }
+  }
+
+  async function render(main) {
+    const tiles = el('div', { class: 'tiles' }, el('p', { class: 'muted', text: 'Loading…' }));
+    const charts = el('div', { class: 'charts' });
+    main.replaceChildren(el('h1', { text: 'Overview' }), tiles, charts);
+    // Registered before the first await: leaving the view clears it (SH.app.every).
+    let busy = true;
+    SH.app.every(REFRESH_MS, async () => {
+      if (busy) return; // a slow refresh (a long event log) never stacks up
+      busy = true;
+      await load(tiles, charts).finally(() => (busy = false));
+    });
+    await load(tiles, charts).finally(() => (busy = false));
   }
 
   SH.views = SH.views || {};
