@@ -76,13 +76,25 @@ async function eventLog(page) {
   const live = 'evt_e2e_live_' + Date.now();
   await deliver(live);
   await page.locator('[data-testid=events-table]', { hasText: live }).waitFor();
+  // Type filter: only the lifecycle's one checkout event.
+  await page.fill('[data-testid=filter-type]', 'checkout.session.completed');
+  await page.click('form.filters button[type=submit]');
+  await page.waitForURL(/type=checkout\.session\.completed/);
+  await waitForOnlyRow(page, 'checkout.session.completed');
+  // Status filter: only the failed event.
+  await page.fill('[data-testid=filter-type]', '');
   await page.selectOption('[data-testid=filter-status]', 'failed');
   await page.click('form.filters button[type=submit]');
   await page.waitForURL(/status=failed/);
-  const rows = page.locator('[data-testid=events-table] tbody tr');
-  await rows.first().waitFor();
-  check(await rows.count() === 1, 'the failed filter shows the one failed event');
-  await rows.first().locator('text=' + env('FAILED_EVENT')).waitFor();
+  await waitForOnlyRow(page, env('FAILED_EVENT'));
+}
+
+// Waits until the event table has exactly one row, and it contains `text`.
+async function waitForOnlyRow(page, text) {
+  await page.waitForFunction((t) => {
+    const rows = document.querySelectorAll('[data-testid=events-table] tbody tr');
+    return rows.length === 1 && rows[0].textContent.includes(t);
+  }, text, { timeout: TIMEOUT });
 }
 
 async function failedEvent(page) {
@@ -109,6 +121,13 @@ async function userPage(page) {
   await page.locator('[data-testid=user-subscriptions]', { hasText: env('SUBSCRIPTION_ID') }).waitFor();
   await page.locator('[data-testid=user-invoices] tbody tr').first().waitFor();
   await page.locator('[data-testid=user-events] tbody tr').first().waitFor();
+}
+
+async function signOut(page) {
+  await page.click('#sign-out');
+  await page.locator('#sign-in').waitFor({ state: 'visible' });
+  check(await page.evaluate(() => sessionStorage.getItem('stripehook.adminKey')) === null,
+    'signing out forgets the key');
 }
 
 async function main() {
@@ -144,6 +163,7 @@ async function main() {
     await step(page, '04-event-failed', () => failedEvent(page));
     await step(page, '05-event-retried-dead', () => retry(page));
     await step(page, '06-user', () => userPage(page));
+    await step(page, '07-signed-out', () => signOut(page));
     check(problems.length === 0, problems.join('; '));
   } catch (e) {
     if (page) await page.screenshot({ path: path.join(shots, 'failure.png'), fullPage: true }).catch(() => {});
