@@ -19,6 +19,17 @@
 
 namespace stripehook::testing {
 
+// Polls `ready` every 20 ms for up to 30 s (generous: the machine is shared and loaded).
+template <typename Predicate>
+bool WaitFor(Predicate ready, std::chrono::seconds timeout = std::chrono::seconds(30)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return ready();
+}
+
 // A child process running `argv` (argv[0] looked up in PATH), output to `log_path`.
 class ChildProcess {
  public:
@@ -58,6 +69,15 @@ class ChildProcess {
     }
     pid_ = -1;
   }
+  // Waits up to 30 s for the exit; the exit code, or -1 (killed, signalled or still running).
+  int WaitExit() {
+    if (pid_ <= 0) return -1;
+    int status = 0;
+    bool done = WaitFor([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; });
+    if (!done) return -1;
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
   bool Exited() {
     int status = 0;
     return pid_ <= 0 || ::waitpid(pid_, &status, WNOHANG) == pid_;
@@ -76,17 +96,6 @@ class ChildProcess {
   std::string log_path_;
   pid_t pid_ = -1;
 };
-
-// Polls `ready` every 20 ms for up to 30 s (generous: the machine is shared and loaded).
-template <typename Predicate>
-bool WaitFor(Predicate ready, std::chrono::seconds timeout = std::chrono::seconds(30)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ready()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return ready();
-}
 
 // A server that writes its port to a file once it listens.
 class PortFileServer {
