@@ -243,6 +243,11 @@ http::Response Unauthorized() {
 http::Handler OnWorker(std::shared_ptr<Commands> c, Command command) {
   return [c = std::move(c), command](http::Request&& request, http::Responder respond) {
     if (!http::RequestHasKey(request, c->options.app_key)) return respond(Unauthorized());
+    if (c->client == nullptr) {
+      return respond(
+          http::Response::Error(503, "stripe_not_configured",
+                                "no Stripe key: set STRIPE_SECRET_KEY or [stripe] secret_key"));
+    }
     auto shared = std::make_shared<http::Request>(std::move(request));
     // A raw pointer: the queue is a member of *c and finishes its work before *c goes away,
     // and a task must never drop the last reference (the queue would join its own thread).

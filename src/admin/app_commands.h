@@ -44,6 +44,8 @@ struct AppCommandsOptions {
 //     user's own and those of the user's customers): DELETE at once, or cancel_at_period_end.
 //     200 {"user_id","at_period_end","subscriptions":[ids]}.
 //
+// With a null `client` (no Stripe key configured) the routes exist and answer 503
+// `stripe_not_configured` after the key check.
 // Errors: 401 `unauthorized`; 400 `invalid_request` (bad JSON, unknown plan, missing field);
 // 404 `not_found` (Stripe has no such subscription); 429 `rate_limited`; 502 `stripe_error` when
 // Stripe refused or could not be reached (its message included; nothing was changed by us).

@@ -21,9 +21,9 @@ util::StatusOr<std::shared_ptr<stripe::StripeClient>> MakeStripeClient(const Str
 util::Status Service::AddStripe() {
   if (config_.stripe.secret_key.empty()) {
     util::LogInfo("stripe API calls disabled: no stripe.secret_key / STRIPE_SECRET_KEY");
-    return util::OkStatus();
+  } else {
+    SH_ASSIGN_OR_RETURN(stripe_client_, MakeStripeClient(config_.stripe));
   }
-  SH_ASSIGN_OR_RETURN(stripe_client_, MakeStripeClient(config_.stripe));
   admin::AppCommandsOptions options;
   options.app_key = config_.admin.app_key;
   admin::AddAppCommandRoutes(
