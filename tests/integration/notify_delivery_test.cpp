@@ -5,6 +5,7 @@
 // nothing; duplicate and stale events send nothing.
 #include <cstdlib>
 
+#include "notify/alerts.h"
 #include "notify_harness.h"
 
 namespace stripehook::notify {
@@ -215,6 +216,27 @@ TEST_F(NotifyDeliveryTest, DuplicateAndStaleEventsSendNothing) {
   EXPECT_EQ(store_->CountOutbox().value(), outbox_rows);
   ASSERT_NO_FATAL_FAILURE(DeliverEverything(*deliverer));
   EXPECT_EQ(ReceivedWebhooks().size(), received);
+}
+
+TEST_F(NotifyDeliveryTest, OperatorAlertsReachTheAlertUrlAndNoOtherChannel) {
+  ASSERT_NO_FATAL_FAILURE(StartReceiver(0));
+  PortFileServer alerts({"node", stripehook::testing::NotifyReceiverDir() + "/receiver.js",
+                         "--plain", "--log", dir_.File("alerts.jsonl")},
+                        dir_.path(), "alerts");
+  ASSERT_EQ(alerts.Start(), "");
+  ASSERT_OK(EnqueueAlert(*store_, clock_, "event.dead", "evt_1 failed 4 times"));
+  std::vector<std::unique_ptr<Channel>> channels;
+  channels.push_back(*WebhookChannel::Create(
+      {"app", "http://127.0.0.1:" + std::to_string(receiver_->port()) + "/", kSecret, {}}));
+  channels.push_back(
+      std::make_unique<AlertChannel>("http://127.0.0.1:" + std::to_string(alerts.port()) + "/"));
+  OutboxDeliverer deliverer(store_.get(), &clock_, std::move(channels), DeliveryOptions{});
+  ASSERT_NO_FATAL_FAILURE(DeliverEverything(deliverer));
+  std::string log = ChildProcess::ReadFile(dir_.File("alerts.jsonl"));
+  EXPECT_NE(log.find(R"({"text":"[stripehook] event.dead: evt_1 failed 4 times"})"),
+            std::string::npos)
+      << log;
+  EXPECT_TRUE(ReceivedWebhooks().empty());  // the app is not told about operator alerts
 }
 
 }  // namespace

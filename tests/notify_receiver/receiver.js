@@ -3,6 +3,7 @@
 // log file: {"n","id","verified","status","type","user_id","outbox_id","error"}.
 //
 // usage: node receiver.js --secret whsec_... --log FILE --port-file FILE [--fail-first N]
+//        node receiver.js --plain --log FILE --port-file FILE   (alerts: no signature, body kept)
 // Listens on 127.0.0.1, port 0; writes the bound port to --port-file once listening. The first
 // N requests are answered 503 (the app is "down"), later ones 204 when the signature verifies,
 // 400 otherwise.
@@ -20,7 +21,8 @@ const secret = arg("secret");
 const logFile = arg("log");
 const portFile = arg("port-file");
 const failFirst = parseInt(arg("fail-first", "0"), 10);
-const webhook = new Webhook(secret);
+const plain = process.argv.includes("--plain");
+const webhook = plain ? null : new Webhook(secret);
 let count = 0;
 
 function record(entry) {
@@ -43,6 +45,13 @@ const server = http.createServer((req, res) => {
       entry.status = 503;
       record(entry);
       res.writeHead(503).end();
+      return;
+    }
+    if (plain) {
+      entry.status = 204;
+      entry.body = JSON.parse(body);
+      record(entry);
+      res.writeHead(204).end();
       return;
     }
     try {
