@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/cli_commands.h"
+#include "app/cli_reconcile.h"
 #include "app/cli_replay.h"
 
 namespace stripehook::app {
@@ -103,6 +104,7 @@ int RunCli(int argc, char** argv) {
   AddEvents(app, common, list, event_id, state, code);
   AddState(app, common, state, code);
   AddReplayCommand(app, common, code);
+  AddReconcileCommands(app, common, code);
   AddOutboxCommands(app, common, code);
   try {
     app.parse(argc, argv);

@@ -161,6 +161,23 @@ util::StatusOr<JobRun> Scheduler::RunNow(const std::string& name) {
   return Execute(*job, "manual");
 }
 
+util::Status Scheduler::Trigger(const std::string& name, std::function<void(const JobRun&)> done) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) return util::UnavailableError("scheduler stopped");
+  auto it = jobs_.find(name);
+  if (it == jobs_.end()) return util::NotFoundError("no job named '" + name + "'");
+  Job* job = it->second.get();
+  if (!ClaimLocked(*job, /*scheduled=*/false, 0)) {
+    return util::FailedPreconditionError("job '" + name + "' is running");
+  }
+  if (job->thread.joinable()) job->thread.join();
+  job->thread = std::thread([this, job, done = std::move(done)] {
+    JobRun run = Execute(*job, "manual");
+    if (done) done(run);
+  });
+  return util::OkStatus();
+}
+
 void Scheduler::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (loop_.joinable()) return;

@@ -92,6 +92,11 @@ class Scheduler {
   // kNotFound for an unknown job; kFailedPrecondition when it is running already.
   util::StatusOr<JobRun> RunNow(const std::string& name);
 
+  // Starts `name` now on a thread of its own (an HTTP handler must not block) and calls `done`
+  // with its record on that thread when it finishes. kNotFound for an unknown job,
+  // kFailedPrecondition when it is running, kUnavailable after Stop().
+  util::Status Trigger(const std::string& name, std::function<void(const JobRun&)> done);
+
   // Starts the background thread: every tick, each due job is started on its own thread (so a
   // long reconcile does not hold back the retry job). Stop() waits for running jobs to finish.
   void Start();

@@ -84,6 +84,9 @@ util::StatusOr<std::unique_ptr<Service>> Service::Create(const Config& config) {
       [processor = s.processor_.get()](const auto& read) { processor->WithState(read); },
       &s.billing_, s.clock_);
   SH_RETURN_IF_ERROR(s.AddStripe());
+  SH_ASSIGN_OR_RETURN(s.jobs_, ServiceJobs::Create(config, s.store_.get(), s.processor_.get(),
+                                                    s.stripe_client_, s.clock_));
+  s.jobs_->AddRoutes(s.router_, *s.admin_auth_);
   admin::AddDashboardRoutes(s.router_);
   if (manual_clock != nullptr) s.AddTestingRoutes(manual_clock);
 
@@ -94,6 +97,7 @@ util::StatusOr<std::unique_ptr<Service>> Service::Create(const Config& config) {
 }
 
 Service::~Service() {
+  if (jobs_) jobs_->Stop();
   if (webhook_health_) webhook_health_->Stop();
   if (processor_) processor_->Stop();
   if (deliverer_) deliverer_->Stop();
@@ -133,10 +137,12 @@ util::Status Service::Run() {
       .Str("database", config_.database.url)
       .Int("endpoints", static_cast<int64_t>(config_.endpoints.size()));
   processor_->Start();
+  jobs_->Start();
   if (deliverer_) deliverer_->Start();
   webhook_health_->Start(std::chrono::seconds(config_.admin.health_check_interval_seconds));
   server_->Run();
   webhook_health_->Stop();
+  jobs_->Stop();  // waits for a running job: it may still write to the store
   // Every in-flight request has been answered; stop applying, then finish what the writer holds.
   processor_->Stop();
   if (deliverer_) deliverer_->Stop();

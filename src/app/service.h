@@ -8,6 +8,7 @@
 #include "admin/webhook_health.h"
 #include "app/config.h"
 #include "app/config_billing.h"
+#include "app/service_jobs.h"
 #include "billing/config.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -61,6 +62,7 @@ class Service {
   std::unique_ptr<notify::OutboxDeliverer> deliverer_;  // null when no channel is configured
   // Null without a Stripe key. Shared: the command routes, backfill and reconcile hold it.
   std::shared_ptr<stripe::StripeClient> stripe_client_;
+  std::unique_ptr<ServiceJobs> jobs_;  // scheduler and reconciler (service_jobs.h)
   http::Router router_;
   std::unique_ptr<http::Server> server_;
 };

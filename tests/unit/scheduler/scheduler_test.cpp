@@ -127,6 +127,30 @@ TEST(SchedulerTest, AJobNeverOverlapsItself) {
   EXPECT_EQ(runs, 2);
 }
 
+TEST(SchedulerTest, TriggerRunsOnItsOwnThreadAndReportsTheRun) {
+  util::ManualClock clock(kStart * 1'000'000);
+  Scheduler scheduler(&clock);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  ASSERT_OK(scheduler.Add({"job", seconds(0), [&]() -> util::StatusOr<JobResult> {
+                             released.wait();
+                             return JobResult{false, "done", {{"n", 3}}, R"({"x":1})"};
+                           }}));
+  std::promise<JobRun> finished;
+  ASSERT_OK(scheduler.Trigger("job", [&](const JobRun& run) { finished.set_value(run); }));
+  EXPECT_STATUS_CODE(scheduler.Trigger("job", nullptr), kFailedPrecondition);
+  release.set_value();
+  JobRun run = finished.get_future().get();
+  EXPECT_EQ(run.outcome, "ok");
+  EXPECT_EQ(run.trigger, "manual");
+  boost::json::value json = boost::json::parse(JobRunToJson("job", run));
+  EXPECT_EQ(json.at("detail").at("x").as_int64(), 1);
+  EXPECT_EQ(json.at("figures").at("n").as_int64(), 3);
+  EXPECT_STATUS_CODE(scheduler.Trigger("nope", nullptr), kNotFound);
+  scheduler.Stop();
+  EXPECT_STATUS_CODE(scheduler.Trigger("job", nullptr), kUnavailable);
+}
+
 // The background thread starts due jobs by itself; the test polls (up to 30 s) for the run.
 TEST(SchedulerTest, BackgroundThreadRunsDueJobs) {
   util::ManualClock clock(kStart * 1'000'000);
