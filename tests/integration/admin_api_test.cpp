@@ -181,7 +181,8 @@ TEST_F(AdminTest, CleanupKeepsFailedEventsAndTheSnapshotsStateRestsOn) {
   SetClock(kScenarioNow + 31 * 86400);
   int64_t deleted = AdminJson("POST", "/admin/cleanup?older_than=30d").at("deleted").as_int64();
   EXPECT_EQ(db.Count(), before - deleted);
-  EXPECT_EQ(db.Count("status = 'failed'"), 1);
+  // The clock jump makes its retry due, so it may be dead by now: either way it is kept.
+  EXPECT_EQ(db.Count("id = 'evt_admin_fail_1' AND status IN ('failed', 'dead')"), 1);
   EXPECT_GT(deleted, 0);
   // Every object still has its newest processed snapshot.
   EXPECT_EQ(db.QueryInt("SELECT count(DISTINCT object_id) FROM events WHERE status = 'processed'"),
