@@ -179,5 +179,17 @@ TEST_F(CommandsTest, StripeDownAnswers502AndNamesStripe) {
   EXPECT_NE(r.body.find("stripe_error"), std::string::npos);
 }
 
+TEST(CommandsWithoutStripeKeyTest, Answer503NotConfigured) {
+  ServerFixture fx;
+  ASSERT_TRUE(fx.Start(std::string("[admin]\napp_key = \"") + kAppKey + "\"\n"))
+      << fx.server->ReadLog();
+  HttpClient client(fx.port());
+  HttpResult r = client.Request("POST", "/v1/users/u1/cancel", "{}",
+                                {{"Authorization", std::string("Bearer ") + kAppKey}});
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_NE(r.body.find("stripe_not_configured"), std::string::npos);
+  EXPECT_EQ(client.Request("POST", "/v1/checkout", "{}").status, 401);
+}
+
 }  // namespace
 }  // namespace stripehook::testing
