@@ -4,7 +4,7 @@
 // a screenshot is saved after each step, and on failure, under $SCREENSHOT_DIR.
 //
 // env: STRIPEHOOK_URL, ADMIN_KEY, WEBHOOK_SECRET, SCREENSHOT_DIR, FAILED_EVENT, OK_EVENT,
-//      USER_QUERY, USER_ID, SUBSCRIPTION_ID. Exit 0 when every step passed.
+//      USER_QUERY, USER_ID, CUSTOMER_ID, SUBSCRIPTION_ID. Exit 0 when every step passed.
 const crypto = require('crypto');
 const path = require('path');
 const { chromium } = require('playwright-core');
@@ -81,8 +81,17 @@ async function eventLog(page) {
   await page.click('form.filters button[type=submit]');
   await page.waitForURL(/type=checkout\.session\.completed/);
   await waitForOnlyRow(page, 'checkout.session.completed');
-  // Status filter: only the failed event.
+  // Customer filter: the customer's own events (the failed one is about another object).
   await page.fill('[data-testid=filter-type]', '');
+  await page.fill('[data-testid=filter-customer]', env('CUSTOMER_ID'));
+  await page.click('form.filters button[type=submit]');
+  await page.waitForURL(/customer=/);
+  await page.waitForFunction(([ok, failed]) => {
+    const table = document.querySelector('[data-testid=events-table]');
+    return table && table.textContent.includes(ok) && !table.textContent.includes(failed);
+  }, [env('OK_EVENT'), env('FAILED_EVENT')], { timeout: TIMEOUT });
+  // Status filter: only the failed event.
+  await page.fill('[data-testid=filter-customer]', '');
   await page.selectOption('[data-testid=filter-status]', 'failed');
   await page.click('form.filters button[type=submit]');
   await page.waitForURL(/status=failed/);

@@ -23,6 +23,7 @@ constexpr char kFailedEvent[] = "evt_e2e_bad_subscription";
 constexpr char kLifecycle[] = "/lifecycles/a_checkout_new_subscription.jsonl";
 constexpr char kUserId[] = "user_a_1001";
 constexpr char kUserEmail[] = "ava.lopez@example.com";
+constexpr char kCustomer[] = "cus_TzC7VANRv7Ul4XK1";
 constexpr char kSubscription[] = "sub_1S6mQDcvfNRsLWnDrmFptl7R";
 
 // A handled type whose object is of the wrong kind: billing::Apply answers kError, so the event
@@ -114,12 +115,13 @@ TEST_F(DashboardBrowserTest, SignInEventsRetryAndUserPage) {
   std::string shots = BinaryDir() + "/e2e-artifacts/dashboard";
   std::filesystem::remove_all(shots);
   std::filesystem::create_directories(shots);
-  std::string command =
-      "env STRIPEHOOK_URL=http://127.0.0.1:" + std::to_string(fixture_.port()) +
-      " ADMIN_KEY=" + kAdminKey + " WEBHOOK_SECRET=" + kSecret + " SCREENSHOT_DIR=" + Quote(shots) +
-      " FAILED_EVENT=" + kFailedEvent + " OK_EVENT=" + FirstId(bodies[0]) +
-      " USER_QUERY=" + kUserEmail + " USER_ID=" + kUserId + " SUBSCRIPTION_ID=" + kSubscription +
-      " " + Quote(STRIPEHOOK_NODE) + " " + Quote(SourceDir() + "/tests/e2e/dashboard.js");
+  std::string command = "env STRIPEHOOK_URL=http://127.0.0.1:" + std::to_string(fixture_.port()) +
+                        " ADMIN_KEY=" + kAdminKey + " WEBHOOK_SECRET=" + kSecret +
+                        " SCREENSHOT_DIR=" + Quote(shots) + " FAILED_EVENT=" + kFailedEvent +
+                        " OK_EVENT=" + FirstId(bodies[0]) + " USER_QUERY=" + kUserEmail +
+                        " USER_ID=" + kUserId + " CUSTOMER_ID=" + kCustomer +
+                        " SUBSCRIPTION_ID=" + kSubscription + " " + Quote(STRIPEHOOK_NODE) + " " +
+                        Quote(SourceDir() + "/tests/e2e/dashboard.js");
   auto [code, output] = RunCommand(command);
   EXPECT_EQ(code, 0) << output << "\nscreenshots: " << shots;
   std::cout << output;

@@ -40,17 +40,18 @@
     return { minutes, perMinute, hours, rate };
   }
 
-  // Pages back through the event log until events are older than 24 h (or MAX_PAGES).
+  // Pages back through the last 24 h of the event log (at most MAX_PAGES pages).
   async function recentEvents(now) {
     const events = [];
     let after = null;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const q = '/admin/events?limit=1000' + (after ? '&starting_after=' + encodeURIComponent(after) : '');
+      const q = '/admin/events?limit=1000&received_gte=' + (now - DAY) +
+        (after ? '&starting_after=' + encodeURIComponent(after) : '');
       const result = await SH.api.get(q);
       const rows = SH.ui.listData(result);
       events.push(...rows);
       const last = rows[rows.length - 1];
-      if (!result.has_more || !last || (eventTime(last) !== null && eventTime(last) < now - DAY)) {
+      if (!result.has_more || !last) {
         return { events, truncated: false };
       }
       after = last.id;

@@ -5,6 +5,7 @@
   const { el, pick, fmtTime, badge, table, keyValues, json, errorBox, listData } = SH.ui;
   const STATUSES = ['', 'pending', 'processed', 'ignored', 'stale', 'failed', 'dead'];
   const REFRESH_MS = 3000;
+  const FILTERS = ['status', 'type', 'object_id', 'customer'];
 
   const eventColumns = [
     { label: 'Received', get: (e) => fmtTime(pick(e, 'received_at', 'created')) },
@@ -18,7 +19,7 @@
 
   function filterQuery(filters, after) {
     const q = new URLSearchParams({ limit: '50' });
-    for (const k of ['status', 'type', 'object_id']) if (filters[k]) q.set(k, filters[k]);
+    for (const k of FILTERS) if (filters[k]) q.set(k, filters[k]);
     if (after) q.set('starting_after', after);
     return '/admin/events?' + q.toString();
   }
@@ -28,16 +29,19 @@
       STATUSES.map((s) => el('option', { value: s, selected: s === (filters.status || ''), text: s || 'any status' })));
     const type = el('input', { name: 'type', placeholder: 'type, e.g. invoice.paid', value: filters.type || '', 'data-testid': 'filter-type' });
     const object = el('input', { name: 'object_id', placeholder: 'object id', value: filters.object_id || '', 'data-testid': 'filter-object' });
-    const form = el('form', { class: 'filters' }, status, type, object, el('button', { type: 'submit', text: 'Filter' }));
+    const customer = el('input', { name: 'customer', placeholder: 'customer (cus_…)', value: filters.customer || '', 'data-testid': 'filter-customer' });
+    const form = el('form', { class: 'filters' }, status, type, object, customer, el('button', { type: 'submit', text: 'Filter' }));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      onChange({ status: status.value, type: type.value.trim(), object_id: object.value.trim() });
+      const chosen = { status: status.value, type: type.value.trim(), object_id: object.value.trim(), customer: customer.value.trim() };
+      // Only the filters in use go into the URL.
+      onChange(Object.fromEntries(Object.entries(chosen).filter(([, v]) => v)));
     });
     return form;
   }
 
   async function renderList(main, params) {
-    const filters = { status: params.get('status') || '', type: params.get('type') || '', object_id: params.get('object_id') || '' };
+    const filters = Object.fromEntries(FILTERS.filter((k) => params.get(k)).map((k) => [k, params.get(k)]));
     const after = params.get('starting_after') || '';
     const setFilters = (f) => (location.hash = '#/events?' + new URLSearchParams(f).toString());
     const live = el('input', { type: 'checkbox', checked: !after, 'data-testid': 'live-refresh' });
