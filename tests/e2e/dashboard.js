@@ -163,8 +163,11 @@ async function main() {
     page.setDefaultTimeout(TIMEOUT);
     page.on('pageerror', (e) => problems.push('page error: ' + e.message));
     page.on('console', (m) => {
-      // A refused key logs the failed fetch's 401; that one is expected.
-      if (m.type() === 'error' && !/401/.test(m.text())) problems.push('console error: ' + m.text());
+      // Expected: the refused key's 401, and /webhooks/health answering 503 when unhealthy.
+      const url = (m.location() && m.location().url) || '';
+      const expected = /status of 401/.test(m.text()) ||
+        (/status of 503/.test(m.text()) && url.includes('/webhooks/health'));
+      if (m.type() === 'error' && !expected) problems.push('console error: ' + m.text() + ' ' + url);
     });
     await step(page, '01-sign-in', () => signIn(page));
     await step(page, '02-overview', () => overview(page));
