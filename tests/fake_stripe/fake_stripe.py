@@ -130,7 +130,7 @@ def list_objects(kind, query, url):
 def get_object(kind, oid):
     with STATE.lock:
         obj = STATE.objects.get(oid)
-        if obj is not None and obj.get("object") in (kind, "customer" if kind == "customer" else kind):
+        if obj is not None and obj.get("object") == kind:
             return 200, copy.deepcopy(obj)
     return stripe_error(404, "No such %s: '%s'" % (kind, oid), code="resource_missing")
 
