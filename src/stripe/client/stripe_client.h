@@ -64,8 +64,8 @@ using ListVisitor = std::function<bool(const boost::json::object& item)>;
 // its own connection handle. Every request, retries included, first takes a token from the
 // RequestBudget given at construction: callers that share a budget share its rate, and a
 // waiting kLive request goes ahead of waiting kRepair and kBackfill ones. The service makes ONE
-// budget per process (RequestBudget::Create with [stripe] requests_per_second, default 25) and
-// hands it to every client it builds.
+// client with ONE budget per process (app::MakeStripeClient: 25 requests/s, burst 5) and shares
+// that client with the app commands, backfill and reconciliation.
 //
 // Errors (after retries are exhausted where retrying applies). The message carries Stripe's
 // error.message, and error.type / error.code when present, plus the HTTP status:
