@@ -1,0 +1,116 @@
+// PostgresStore against a real PostgreSQL that starts, stops and restarts under it
+// (tests/support/postgres_cluster.h): concurrent migrations, outages, recovery.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/postgres/postgres_store.h"
+#include "support/postgres_cluster.h"
+#include "support/status_matchers.h"
+
+namespace stripehook::store::postgres {
+namespace {
+
+using stripehook::testing::PostgresCluster;
+
+NewEvent MakeEvent(const std::string& id) {
+  NewEvent e;
+  e.id = id;
+  e.type = "invoice.paid";
+  e.created = 1'700'000'000;
+  e.object_id = "in_1";
+  e.object_type = "invoice";
+  e.payload = R"({"id":")" + id + R"("})";
+  e.endpoint = "default";
+  return e;
+}
+
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(cluster_.Init()) << cluster_.error();
+    url_ = cluster_.CreateDatabase();
+    ASSERT_FALSE(url_.empty()) << cluster_.error();
+  }
+  util::StatusOr<std::unique_ptr<PostgresStore>> Open() {
+    PostgresOptions options;
+    options.url = url_;
+    return PostgresStore::Open(options);
+  }
+
+  PostgresCluster cluster_;
+  std::string url_;
+};
+
+TEST_F(PostgresStoreTest, InstancesStartingAtOnceMigrateOnce) {
+  std::vector<std::future<util::StatusOr<std::unique_ptr<PostgresStore>>>> opening;
+  for (int i = 0; i < 4; ++i)
+    opening.push_back(std::async(std::launch::async, [&] { return Open(); }));
+  std::vector<std::unique_ptr<PostgresStore>> stores;
+  for (auto& f : opening) {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<PostgresStore> store, f.get());
+    stores.push_back(std::move(store));
+  }
+  EXPECT_EQ(PostgresCluster::QueryInt(url_, "SELECT count(*) FROM schema_migrations"), 2);
+  // Both see one inbox: the second delivery of an id is a duplicate wherever it lands.
+  ASSERT_OK_AND_ASSIGN(InsertOutcome first, stores[0]->InsertEvent(MakeEvent("evt_1")));
+  ASSERT_OK_AND_ASSIGN(InsertOutcome second, stores[1]->InsertEvent(MakeEvent("evt_1")));
+  EXPECT_EQ(first, InsertOutcome::kInserted);
+  EXPECT_EQ(second, InsertOutcome::kDuplicate);
+}
+
+TEST_F(PostgresStoreTest, NewerSchemaThanTheBinaryIsRefused) {
+  ASSERT_OK(Open().status());
+  ASSERT_EQ(
+      PostgresCluster::Execute(
+          url_, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'x', 0)"),
+      "");
+  EXPECT_STATUS_CODE(Open(), kFailedPrecondition);
+}
+
+TEST_F(PostgresStoreTest, UnreachableServerIsUnavailable) {
+  ASSERT_TRUE(cluster_.Stop());
+  EXPECT_STATUS_CODE(Open(), kUnavailable);
+}
+
+// Polls `attempt` until it returns true, up to 30 s (the machine may be loaded).
+template <typename F>
+bool Eventually(F attempt) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (attempt()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+TEST_F(PostgresStoreTest, OutageFailsFastThenTheSameStoreRecoversByItself) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<PostgresStore> store, Open());
+  ASSERT_OK(store->InsertEvent(MakeEvent("evt_before")));
+  ASSERT_OK(store->GetEvent("evt_before"));
+
+  ASSERT_TRUE(cluster_.Stop());
+  EXPECT_STATUS_CODE(store->InsertEvent(MakeEvent("evt_during")), kUnavailable);
+  EXPECT_STATUS_CODE(store->InsertEvent(MakeEvent("evt_during")), kUnavailable);
+  EXPECT_STATUS_CODE(store->Ping(), kUnavailable);
+  EXPECT_STATUS_CODE(store->GetEvent("evt_before"), kUnavailable);
+
+  ASSERT_TRUE(cluster_.Start()) << cluster_.error();
+  // The writer and the readers reconnect with backoff: no reopen, no restart of ours.
+  EXPECT_TRUE(Eventually([&] { return store->InsertEvent(MakeEvent("evt_after")).ok(); }));
+  EXPECT_TRUE(Eventually([&] { return store->Ping().ok(); }));
+  ASSERT_OK_AND_ASSIGN(StoredEvent before, store->GetEvent("evt_before"));
+  EXPECT_EQ(before.event.payload, MakeEvent("evt_before").payload);
+  ASSERT_OK_AND_ASSIGN(int64_t count, store->CountEvents());
+  EXPECT_EQ(count, 2);  // evt_during was never stored
+  EXPECT_OK(store->CommitProcessing(
+      ProcessingCommit{{RecordWrite{"customers", "cus_1", "{}"}}, {}, {}, {}}));
+}
+
+}  // namespace
+}  // namespace stripehook::store::postgres
