@@ -124,12 +124,18 @@ http::RequestObserver MakeRequestObserver(util::MetricsRegistry& registry,
   };
 }
 
-void AddMetricsRoute(http::Router& router, const util::MetricsRegistry& registry) {
-  router.Add("GET", "/metrics", [&registry](http::Request&&, http::Responder respond) {
-    http::Response response = http::Response::Text(200, registry.Render());
-    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    respond(std::move(response));
-  });
+std::unique_ptr<MetricsEndpoint> MetricsEndpoint::Register(http::Router& router,
+                                                           const util::MetricsRegistry& registry) {
+  std::unique_ptr<MetricsEndpoint> endpoint(new MetricsEndpoint());
+  router.Add("GET", "/metrics",
+             [&registry, work = &endpoint->work_](http::Request&&, http::Responder respond) {
+               work->Post([&registry, respond = std::move(respond)] {
+                 http::Response response = http::Response::Text(200, registry.Render());
+                 response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                 respond(std::move(response));
+               });
+             });
+  return endpoint;
 }
 
 }  // namespace stripehook::admin

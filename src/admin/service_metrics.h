@@ -2,10 +2,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "admin/latency_recorder.h"
+#include "admin/work_queue.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -39,7 +41,17 @@ http::RequestObserver MakeRequestObserver(util::MetricsRegistry& registry,
                                           LatencyRecorder* ingest_latency);
 
 // GET /metrics: the registry in Prometheus text format (version 0.0.4). No key: scrapers call it
-// and it holds counts only. `registry` must outlive the router.
-void AddMetricsRoute(http::Router& router, const util::MetricsRegistry& registry);
+// and it holds counts only. Rendered on a thread of its own (scrape-time callbacks query the
+// store), never on an HTTP I/O thread. `registry` must outlive the returned object, which must
+// outlive the server's last request.
+class MetricsEndpoint {
+ public:
+  static std::unique_ptr<MetricsEndpoint> Register(http::Router& router,
+                                                   const util::MetricsRegistry& registry);
+
+ private:
+  MetricsEndpoint() : work_(1) {}
+  WorkQueue work_;
+};
 
 }  // namespace stripehook::admin

@@ -4,6 +4,7 @@
 
 #include "admin/admin_api.h"
 #include "admin/admin_auth.h"
+#include "admin/service_metrics.h"
 #include "admin/latency_recorder.h"
 #include "admin/webhook_health.h"
 #include "app/config.h"
@@ -59,6 +60,7 @@ class Service {
   admin::LatencyRecorder ingest_latency_;
   std::unique_ptr<admin::AdminApi> admin_api_;
   std::unique_ptr<admin::WebhookHealth> webhook_health_;
+  std::unique_ptr<admin::MetricsEndpoint> metrics_endpoint_;
   std::unique_ptr<notify::OutboxDeliverer> deliverer_;  // null when no channel is configured
   // Null without a Stripe key. Shared: the command routes, backfill and reconcile hold it.
   std::shared_ptr<stripe::StripeClient> stripe_client_;

@@ -59,7 +59,7 @@ void Service::AddAdminRoutes() {
   health.metrics = &util::DefaultMetrics();
   webhook_health_ = std::make_unique<admin::WebhookHealth>(store_.get(), clock_, health);
   webhook_health_->Register(router_);
-  admin::AddMetricsRoute(router_, util::DefaultMetrics());
+  metrics_endpoint_ = admin::MetricsEndpoint::Register(router_, util::DefaultMetrics());
   // Every registered route, read when asked (the router is complete once serving): the OpenAPI
   // test compares it with docs/openapi.yaml.
   admin::AddAdminRoute(router_, *admin_auth_, "GET", "/admin/routes",
