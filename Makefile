@@ -5,6 +5,7 @@ JOBS ?= 2
 CMAKE_FLAGS ?=
 
 .PHONY: deps build build-release run test test-unit bench format tidy clean
+.PHONY: test-asan fuzz fuzz-smoke fuzz-build
 
 deps:
 	@scripts/deps.sh
@@ -21,6 +22,31 @@ test: build
 
 test-unit: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L unit
+
+# ASan + UBSan (no recovery) + LeakSanitizer over the unit and integration suites.
+ASAN_BUILD ?= build-asan
+SAN_ENV = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DSTRIPEHOOK_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+	@cd $(ASAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j$(JOBS) -L 'unit|integration'
+
+# libFuzzer (clang): fuzz-smoke runs each target 60 s over its corpus; fuzz runs FUZZ_SECONDS each.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TARGETS = fuzz_signature fuzz_envelope fuzz_billing fuzz_config fuzz_http
+fuzz-build: deps
+	@cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DCMAKE_CXX_COMPILER=clang++ -DSTRIPEHOOK_SANITIZE=ON -DSTRIPEHOOK_FUZZ=ON \
+		-DSTRIPEHOOK_FUZZ_SMOKE_SECONDS=60 $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target $(FUZZ_TARGETS)
+
+fuzz-smoke: fuzz-build
+	@cd $(FUZZ_BUILD) && $(SAN_ENV) ctest --output-on-failure -j$(JOBS) -L fuzz
+
+fuzz: fuzz-build
+	@$(SAN_ENV) tests/fuzz/run_fuzz.sh $(FUZZ_BUILD)
 
 bench: build
 	@bench/run.sh $(BUILD)
