@@ -86,44 +86,63 @@ constexpr std::string_view kHowComputed =
     "with that snapshot (active/trialing grant), its customer is known, and no event about it is "
     "failed or dead. missing = subscriptions named by invoices or checkout sessions but absent.";
 
-http::Response SubscriptionHealth(const AdminContext& ctx, const http::Request&) {
-  Survey survey = TakeSurvey(ctx);
-  util::StatusOr<store::InboxBacklog> backlog = ctx.options.store->Backlog();
-  if (!backlog.ok()) return ErrorFor(backlog.status());
-  util::StatusOr<std::set<std::string>> failed =
-      ObjectsWithStatus(ctx, store::EventStatus::kFailed);
-  if (!failed.ok()) return ErrorFor(failed.status());
-  util::StatusOr<std::set<std::string>> dead = ObjectsWithStatus(ctx, store::EventStatus::kDead);
-  if (!dead.ok()) return ErrorFor(dead.status());
+// The verdicts over the surveyed subscriptions.
+struct Findings {
   boost::json::array mismatches, orphaned;
   size_t healthy = 0;
+};
+
+// Compares each subscription with its newest stored snapshot; `troubled` holds the objects
+// with a failed or dead event.
+util::Status Judge(const AdminContext& ctx, const Survey& survey,
+                   const std::set<std::string>& troubled, Findings& out) {
   for (const SubscriptionFacts& f : survey.subscriptions) {
-    util::StatusOr<std::optional<store::StoredEvent>> latest =
-        ctx.options.store->LatestEventForObject(f.id);
-    if (!latest.ok()) return ErrorFor(latest.status());
-    std::string snapshot = *latest ? SnapshotStatus(**latest) : f.status;
+    SH_ASSIGN_OR_RETURN(std::optional<store::StoredEvent> latest,
+                        ctx.options.store->LatestEventForObject(f.id));
+    std::string snapshot = latest ? SnapshotStatus(*latest) : f.status;
+    // past_due grants or not by its grace period, so only its status is compared.
     bool disagrees =
         snapshot != f.status ||
         (!f.user_id.empty() && f.access != GrantsAccess(snapshot) && f.status != "past_due");
     if (disagrees) {
-      mismatches.push_back(
+      out.mismatches.push_back(
           boost::json::object{{"user_id", f.user_id},
                               {"subscription_id", f.id},
                               {"state_status", f.status},
                               {"snapshot_status", snapshot},
                               {"access", f.access},
-                              {"snapshot_event_id", *latest ? (*latest)->event.id : ""}});
+                              {"snapshot_event_id", latest ? latest->event.id : ""}});
     }
-    if (f.orphaned)
-      orphaned.push_back(boost::json::object{{"subscription_id", f.id}, {"customer", f.customer}});
-    bool troubled = failed->count(f.id) > 0 || dead->count(f.id) > 0;
-    if (!disagrees && !f.orphaned && !troubled) ++healthy;
+    if (f.orphaned) {
+      out.orphaned.push_back(
+          boost::json::object{{"subscription_id", f.id}, {"customer", f.customer}});
+    }
+    if (!disagrees && !f.orphaned && troubled.count(f.id) == 0) ++out.healthy;
   }
+  return util::OkStatus();
+}
+
+util::StatusOr<std::set<std::string>> TroubledObjects(const AdminContext& ctx) {
+  SH_ASSIGN_OR_RETURN(std::set<std::string> failed,
+                      ObjectsWithStatus(ctx, store::EventStatus::kFailed));
+  SH_ASSIGN_OR_RETURN(std::set<std::string> dead,
+                      ObjectsWithStatus(ctx, store::EventStatus::kDead));
+  failed.insert(dead.begin(), dead.end());
+  return failed;
+}
+
+http::Response SubscriptionHealth(const AdminContext& ctx, const http::Request&) {
+  Survey survey = TakeSurvey(ctx);
+  util::StatusOr<store::InboxBacklog> backlog = ctx.options.store->Backlog();
+  if (!backlog.ok()) return ErrorFor(backlog.status());
+  util::StatusOr<std::set<std::string>> troubled = TroubledObjects(ctx);
+  if (!troubled.ok()) return ErrorFor(troubled.status());
+  Findings found;
+  if (util::Status s = Judge(ctx, survey, *troubled, found); !s.ok()) return ErrorFor(s);
   size_t denominator = survey.subscriptions.size() + survey.missing.size();
-  int64_t score =
-      denominator == 0
-          ? 100
-          : std::lround(100.0 * static_cast<double>(healthy) / static_cast<double>(denominator));
+  int64_t score = denominator == 0 ? 100
+                                   : std::lround(100.0 * static_cast<double>(found.healthy) /
+                                                 static_cast<double>(denominator));
   boost::json::array missing;
   for (const std::string& id : survey.missing) missing.push_back(boost::json::string(id));
   return JsonOk(boost::json::object{{"object", "subscription_health"},
@@ -131,11 +150,11 @@ http::Response SubscriptionHealth(const AdminContext& ctx, const http::Request&)
                                     {"how_computed", kHowComputed},
                                     {"subscriptions", static_cast<int64_t>(survey.total)},
                                     {"checked", static_cast<int64_t>(survey.subscriptions.size())},
-                                    {"healthy", static_cast<int64_t>(healthy)},
+                                    {"healthy", static_cast<int64_t>(found.healthy)},
                                     {"failed", backlog->failed},
                                     {"dead", backlog->dead},
-                                    {"mismatches", std::move(mismatches)},
-                                    {"orphaned", std::move(orphaned)},
+                                    {"mismatches", std::move(found.mismatches)},
+                                    {"orphaned", std::move(found.orphaned)},
                                     {"missing", std::move(missing)}});
 }
 
