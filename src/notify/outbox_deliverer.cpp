@@ -86,7 +86,10 @@ void OutboxDeliverer::DeliverRow(const store::OutboxEntry& entry, Pass& pass) {
       all_done = false;
       continue;
     }
-    if (!parsed) body = ParseBody(entry), parsed = true;
+    if (!parsed) {  // once per row, and only for rows some channel takes now
+      body = ParseBody(entry);
+      parsed = true;
+    }
     attempted = true;
     util::Status status = channel->Deliver(Delivery{entry, body, pass.now_us});
     if (status.ok()) {
