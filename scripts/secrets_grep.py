@@ -8,8 +8,8 @@ the secrets of the signature vectors) and greps every log of the build tree for 
 anything shaped like a Stripe signature (`v1=` + 64 hex digits).
 
 Logs read: <build>/test-logs/** (server logs archived by tests/support/server_process.h) and
-<build>/Testing/Temporary/LastTest*.log* (everything each ctest test printed, stderr included;
-ctest appends to LastTest.log.tmp as each test ends).
+<build>/Testing/Temporary/LastTest.log.tmp (everything each ctest test printed, stderr included;
+ctest appends to it as each test ends), or LastTest.log when run by hand after ctest.
 
 Usage: secrets_grep.py --source <repo> --build <build dir> [--keep]
 Exit 0: clean (the archived server logs are then moved to test-logs.scanned/, so the next run
@@ -61,8 +61,11 @@ def collect_secrets(source):
 
 def log_files(build):
     files = sorted((build / "test-logs").glob("**/*"))
-    # ctest writes LastTest.log.tmp while it runs and renames it at the end.
-    files += sorted((build / "Testing" / "Temporary").glob("LastTest*.log*"))
+    # ctest writes LastTest.log.tmp while it runs and renames it LastTest.log at the end: under
+    # ctest read only the current run's log, not the last run's (run by hand, read that one).
+    temporary = build / "Testing" / "Temporary"
+    current = sorted(temporary.glob("LastTest*.log.tmp"))
+    files += current or sorted(temporary.glob("LastTest*.log"))
     return [f for f in files if f.is_file()]
 
 
