@@ -56,11 +56,16 @@ int64_t OutboxDeliverer::RetryDelayMicros(int failed_attempts) {
 }
 
 util::StatusOr<int> OutboxDeliverer::RunOnce() {
-  SH_ASSIGN_OR_RETURN(std::vector<store::OutboxEntry> open,
-                      store_->OpenOutbox(options_.batch_size));
   Pass pass;
   pass.now_us = clock_->NowUnixMicros();
-  for (const store::OutboxEntry& entry : open) DeliverRow(entry, pass);
+  int64_t after_id = 0;
+  for (int page = 0; page < options_.max_pages_per_pass; ++page) {
+    SH_ASSIGN_OR_RETURN(std::vector<store::OutboxEntry> open,
+                        store_->OpenOutbox(after_id, options_.batch_size));
+    for (const store::OutboxEntry& entry : open) DeliverRow(entry, pass);
+    if (static_cast<int>(open.size()) < options_.batch_size) break;
+    after_id = open.back().id;
+  }
   SH_RETURN_IF_ERROR(store_->UpdateOutbox(std::move(pass.updates)));
   for (const store::OutboxEntry& entry : pass.died) {
     if (!alert_) continue;

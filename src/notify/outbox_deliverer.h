@@ -19,7 +19,10 @@
 namespace stripehook::notify {
 
 struct DeliveryOptions {
-  int batch_size = 500;  // open outbox rows read per pass
+  int batch_size = 500;  // open outbox rows read per query
+  // Queries per pass: a pass reads on past rows held back at the head (a receiver down with
+  // many users waiting) up to batch_size * max_pages_per_pass rows, so others still go out.
+  int max_pages_per_pass = 20;
   // Retry delay after the n-th failed attempt: initial * 2^(n-1), capped at max, then jittered
   // down by up to `jitter` of itself (so retries of many rows spread out).
   int64_t initial_backoff_seconds = 5;

@@ -17,7 +17,7 @@ util::StatusOr<InsertOutcome> Store::InsertEvent(NewEvent event) {
 }
 
 // Outbox delivery: stores that do not implement it say so (see store.h).
-util::StatusOr<std::vector<OutboxEntry>> Store::OpenOutbox(int) {
+util::StatusOr<std::vector<OutboxEntry>> Store::OpenOutbox(int64_t, int) {
   return util::UnimplementedError("OpenOutbox: not supported by this store");
 }
 util::Status Store::UpdateOutbox(std::vector<OutboxUpdate>) {

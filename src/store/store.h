@@ -113,9 +113,10 @@ class Store {
 
   // --- Outbox delivery (notify/, engineer C). Default bodies: kUnimplemented. ---
 
-  // The first `limit` (>= 1) rows that are 'pending' or 'failed' (due or not: the caller keeps
-  // per-user order by holding back rows behind an undelivered one), in production (id) order.
-  virtual util::StatusOr<std::vector<OutboxEntry>> OpenOutbox(int limit);
+  // The first `limit` (>= 1) rows after id `after_id` (0: from the start) that are 'pending' or
+  // 'failed' (due or not: the caller keeps per-user order by holding back rows behind an
+  // undelivered one), in production (id) order.
+  virtual util::StatusOr<std::vector<OutboxEntry>> OpenOutbox(int64_t after_id, int limit);
   // Sets each row's delivery state by id, in ONE transaction, durable before it returns.
   // kNotFound when an id is not stored (nothing is written then).
   virtual util::Status UpdateOutbox(std::vector<OutboxUpdate> updates);

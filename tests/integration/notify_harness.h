@@ -226,7 +226,7 @@ class NotifyDeliveryTest : public ::testing::Test {
   void DeliverEverything(OutboxDeliverer& deliverer, int max_passes = 200) {
     for (int pass = 0; pass < max_passes; ++pass) {
       ASSERT_OK(deliverer.RunOnce());
-      ASSERT_OK_AND_ASSIGN(auto open, store_->OpenOutbox(1));
+      ASSERT_OK_AND_ASSIGN(auto open, store_->OpenOutbox(0, 1));
       if (open.empty()) return;
       clock_.SetUnixSeconds(clock_.NowUnixMicros() / 1'000'000 + 3601);
     }

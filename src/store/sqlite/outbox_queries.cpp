@@ -84,11 +84,13 @@ std::vector<std::string> SplitChannels(std::string_view joined) {
   return channels;
 }
 
-util::StatusOr<std::vector<OutboxEntry>> QueryOpenOutbox(Connection& conn, int limit) {
+util::StatusOr<std::vector<OutboxEntry>> QueryOpenOutbox(Connection& conn, int64_t after_id,
+                                                         int limit) {
   if (limit < 1) return util::InvalidArgumentError("limit must be >= 1");
-  std::string sql = SelectFrom() + std::string(kOpenWhere) + " ORDER BY seq LIMIT ?";
+  std::string sql = SelectFrom() + std::string(kOpenWhere) + " AND seq > ? ORDER BY seq LIMIT ?";
   SH_ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(sql));
-  stmt.BindInt64(1, limit);
+  stmt.BindInt64(1, after_id);
+  stmt.BindInt64(2, limit);
   return ReadEntries(stmt, limit, nullptr);
 }
 

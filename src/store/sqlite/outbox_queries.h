@@ -17,7 +17,8 @@
 namespace stripehook::store::sqlite {
 
 // kInvalidArgument when limit < 1.
-util::StatusOr<std::vector<OutboxEntry>> QueryOpenOutbox(Connection& conn, int limit);
+util::StatusOr<std::vector<OutboxEntry>> QueryOpenOutbox(Connection& conn, int64_t after_id,
+                                                         int limit);
 util::StatusOr<OutboxPage> QueryOutboxPage(Connection& conn, const OutboxFilter& filter);
 util::StatusOr<OutboxEntry> QueryOutboxEntry(Connection& conn, int64_t id);
 

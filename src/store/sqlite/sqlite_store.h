@@ -70,7 +70,7 @@ class SqliteStore final : public Store {
   util::StatusOr<int64_t> CleanupEvents(int64_t received_before_us) override;
 
   // Outbox delivery (notify/): defined in sqlite_store_outbox.cpp.
-  util::StatusOr<std::vector<OutboxEntry>> OpenOutbox(int limit) override;
+  util::StatusOr<std::vector<OutboxEntry>> OpenOutbox(int64_t after_id, int limit) override;
   util::Status UpdateOutbox(std::vector<OutboxUpdate> updates) override;
   util::StatusOr<OutboxPage> ListOutbox(const OutboxFilter& filter) override;
   util::StatusOr<OutboxEntry> GetOutbox(int64_t id) override;

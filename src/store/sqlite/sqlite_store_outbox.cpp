@@ -8,9 +8,9 @@
 
 namespace stripehook::store::sqlite {
 
-util::StatusOr<std::vector<OutboxEntry>> SqliteStore::OpenOutbox(int limit) {
+util::StatusOr<std::vector<OutboxEntry>> SqliteStore::OpenOutbox(int64_t after_id, int limit) {
   ReadPool::Lease lease = readers_->Acquire();
-  return QueryOpenOutbox(lease.conn(), limit);
+  return QueryOpenOutbox(lease.conn(), after_id, limit);
 }
 
 util::Status SqliteStore::UpdateOutbox(std::vector<OutboxUpdate> updates) {

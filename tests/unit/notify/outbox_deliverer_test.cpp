@@ -131,6 +131,21 @@ TEST_F(DelivererTest, LaterRowsOfAUserWaitBehindAFailedOneOthersGoOn) {
   EXPECT_EQ(hooks->received, (std::vector<int64_t>{2, 1, 3}));
 }
 
+TEST_F(DelivererTest, RowsHeldBackAtTheHeadDoNotStopOtherUsersBehindThem) {
+  auto* hooks = new RecordingChannel("webhook:app");
+  DeliveryOptions options;
+  options.batch_size = 2;  // the first page holds only rows of the stuck user
+  auto deliverer = Make({hooks}, options);
+  for (int i = 0; i < 5; ++i) Enqueue("access.changed", "stuck");
+  Enqueue("access.changed", "fine");
+  hooks->down = true;
+  hooks->down_for = "stuck";
+  ASSERT_OK(deliverer->RunOnce());
+  EXPECT_EQ(hooks->received, std::vector<int64_t>{6});
+  EXPECT_EQ(Get(1).status, OutboxStatus::kFailed);
+  EXPECT_EQ(Get(2).attempts, 0);  // held back behind row 1, never attempted
+}
+
 TEST_F(DelivererTest, AChannelThatTookARowNeverGetsItAgain) {
   auto* hooks = new RecordingChannel("webhook:app");
   auto* mail = new RecordingChannel("email");

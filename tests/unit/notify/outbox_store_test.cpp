@@ -15,7 +15,7 @@ TEST_F(OutboxStoreTest, OpenRowsComeInProductionOrderAndLeaveWhenDelivered) {
   Enqueue("access.changed", "u1");
   Enqueue("payment.failed", "u2");
   Enqueue("payment.succeeded", "u1");
-  ASSERT_OK_AND_ASSIGN(auto open, store_->OpenOutbox(10));
+  ASSERT_OK_AND_ASSIGN(auto open, store_->OpenOutbox(0, 10));
   ASSERT_EQ(open.size(), 3u);
   EXPECT_EQ(open[0].id, 1);
   EXPECT_EQ(open[1].type, "payment.failed");
@@ -32,7 +32,7 @@ TEST_F(OutboxStoreTest, OpenRowsComeInProductionOrderAndLeaveWhenDelivered) {
   store::OutboxUpdate failed{2,      OutboxStatus::kFailed, 1,        clock_.NowUnixMicros() + 5,
                              "down", std::nullopt,          {"redis"}};
   ASSERT_OK(store_->UpdateOutbox({delivered, failed}));
-  ASSERT_OK_AND_ASSIGN(open, store_->OpenOutbox(10));
+  ASSERT_OK_AND_ASSIGN(open, store_->OpenOutbox(0, 10));
   ASSERT_EQ(open.size(), 2u);
   EXPECT_EQ(open[0].id, 2);
   EXPECT_EQ(open[0].status, OutboxStatus::kFailed);
@@ -44,9 +44,12 @@ TEST_F(OutboxStoreTest, OpenRowsComeInProductionOrderAndLeaveWhenDelivered) {
 
 TEST_F(OutboxStoreTest, LimitIsRespectedAndMustBePositive) {
   for (int i = 0; i < 5; ++i) Enqueue("access.changed", "u" + std::to_string(i));
-  ASSERT_OK_AND_ASSIGN(auto open, store_->OpenOutbox(2));
+  ASSERT_OK_AND_ASSIGN(auto open, store_->OpenOutbox(0, 2));
   EXPECT_EQ(open.size(), 2u);
-  EXPECT_EQ(store_->OpenOutbox(0).status().code(), util::StatusCode::kInvalidArgument);
+  ASSERT_OK_AND_ASSIGN(open, store_->OpenOutbox(2, 10));  // after id 2
+  ASSERT_EQ(open.size(), 3u);
+  EXPECT_EQ(open[0].id, 3);
+  EXPECT_EQ(store_->OpenOutbox(0, 0).status().code(), util::StatusCode::kInvalidArgument);
 }
 
 TEST_F(OutboxStoreTest, UpdateOfUnknownRowIsNotFoundAndWritesNothing) {
