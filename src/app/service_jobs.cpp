@@ -2,8 +2,10 @@
 
 #include <boost/json.hpp>
 
+#include <set>
 #include <utility>
 
+#include "billing/retention.h"
 #include "reconcile/backfill.h"
 #include "util/log.h"
 
@@ -18,13 +20,15 @@ JobResult Skipped(std::string why) { return JobResult{true, std::move(why), {}, 
 
 util::StatusOr<std::unique_ptr<ServiceJobs>> ServiceJobs::Create(
     const Config& config, store::Store* store, pipeline::Processor* processor,
-    std::shared_ptr<stripe::StripeClient> stripe_client, const util::Clock* clock) {
+    std::shared_ptr<stripe::StripeClient> stripe_client, admin::WebhookHealth* health,
+    const util::Clock* clock) {
   std::unique_ptr<ServiceJobs> jobs(new ServiceJobs());
   SH_ASSIGN_OR_RETURN(jobs->schedule_, DecodeScheduleConfig(config));
   jobs->store_ = store;
   jobs->processor_ = processor;
   jobs->clock_ = clock;
   jobs->client_ = std::move(stripe_client);
+  jobs->health_ = health;
   if (jobs->client_) {
     reconcile::ReconcilerOptions options;
     options.on_repairs_queued = [processor] { processor->Notify(); };
@@ -111,7 +115,23 @@ util::StatusOr<JobResult> ServiceJobs::Reconcile() {
                    boost::json::serialize(reconcile::ToJson(report))};
 }
 
+// The admin area's evaluation decides the level and raises its alerts (webhook_health, dead_events,
+// signature_failures); the job records its figures on the schedule.
 util::StatusOr<JobResult> ServiceJobs::HealthCheck() {
+  if (health_ == nullptr) return BacklogCheck();
+  SH_ASSIGN_OR_RETURN(admin::WebhookHealthReport report, health_->Evaluate());
+  return JobResult{false,
+                   std::string(admin::HealthLevelName(report.level)),
+                   {{"received", report.received},
+                    {"failed", report.failed},
+                    {"failure_rate_pct", static_cast<int64_t>(report.failure_rate * 100)},
+                    {"pending", report.backlog.pending},
+                    {"dead", report.backlog.dead},
+                    {"signature_failures_last_hour", report.signature_failures_last_hour}},
+                   ""};
+}
+
+util::StatusOr<JobResult> ServiceJobs::BacklogCheck() {
   util::StatusOr<store::InboxBacklog> counted = store_->Backlog();
   if (counted.status().code() == util::StatusCode::kUnimplemented) {
     return Skipped("this store has no backlog counts: " + counted.status().message());
@@ -141,7 +161,10 @@ util::StatusOr<JobResult> ServiceJobs::HealthCheck() {
 
 util::StatusOr<JobResult> ServiceJobs::Cleanup() {
   int64_t cutoff_us = clock_->NowUnixMicros() - schedule_.retention_days * 86400 * 1'000'000;
-  util::StatusOr<int64_t> deleted = store_->CleanupEvents(cutoff_us);
+  std::set<std::string> keep;
+  processor_->WithState(
+      [&keep](const billing::State& state) { keep = billing::EventsStateRestsOn(state); });
+  util::StatusOr<int64_t> deleted = store_->CleanupEvents(cutoff_us, keep);
   if (deleted.status().code() == util::StatusCode::kUnimplemented) {
     return Skipped("this store has no cleanup: " + deleted.status().message());
   }

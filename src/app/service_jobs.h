@@ -8,6 +8,7 @@
 #include <string>
 
 #include "admin/admin_auth.h"
+#include "admin/webhook_health.h"
 #include "app/config.h"
 #include "app/config_schedule.h"
 #include "app/scheduler.h"
@@ -33,10 +34,13 @@ inline constexpr char kCleanupJob[] = "cleanup";
 // "skipped" and says so.
 class ServiceJobs {
  public:
-  // `stripe_client` may be null (no key): the Stripe jobs are then skipped.
+  // `stripe_client` may be null (no key): the Stripe jobs are then skipped. `health` (the admin
+  // area's webhook health, which raises the alerts) may be null: the health check then logs the
+  // store's backlog counts and alerts on failed + dead itself.
   static util::StatusOr<std::unique_ptr<ServiceJobs>> Create(
       const Config& config, store::Store* store, pipeline::Processor* processor,
-      std::shared_ptr<stripe::StripeClient> stripe_client, const util::Clock* clock);
+      std::shared_ptr<stripe::StripeClient> stripe_client, admin::WebhookHealth* health,
+      const util::Clock* clock);
   ~ServiceJobs();
 
   // GET /admin/jobs, POST /admin/jobs/{name}/run, POST /admin/reconcile behind `auth` (both
@@ -62,6 +66,7 @@ class ServiceJobs {
   util::StatusOr<JobResult> Backfill();
   util::StatusOr<JobResult> Reconcile();
   util::StatusOr<JobResult> HealthCheck();
+  util::StatusOr<JobResult> BacklogCheck();
   util::StatusOr<JobResult> Cleanup();
 
   ScheduleConfig schedule_;
@@ -69,6 +74,7 @@ class ServiceJobs {
   pipeline::Processor* processor_ = nullptr;
   const util::Clock* clock_ = nullptr;
   std::shared_ptr<stripe::StripeClient> client_;  // null without a secret key
+  admin::WebhookHealth* health_ = nullptr;
   std::unique_ptr<reconcile::Reconciler> reconciler_;
   std::unique_ptr<Scheduler> scheduler_;
 };

@@ -129,7 +129,11 @@ TEST_F(ReconcileServeTest, ScheduledReconcileRunsWhenTheClockSaysAndIsVisibleInA
   EXPECT_EQ(client.Request("POST", "/admin/reconcile", "", {}).status, 401);
   EXPECT_EQ(Admin("POST", "/admin/jobs/no-such-job/run").status, 404);
   HttpResult health = Admin("POST", "/admin/jobs/health-check/run");
-  EXPECT_EQ(health.status, 200) << health.body;
+  ASSERT_EQ(health.status, 200) << health.body;
+  json::value checked = json::parse(health.body);
+  EXPECT_EQ(checked.at("outcome").as_string(), "ok");
+  EXPECT_EQ(checked.at("message").as_string(), "healthy");  // the admin area's evaluation
+  EXPECT_EQ(checked.at("figures").at("dead").as_int64(), 0);
 }
 
 TEST_F(ReconcileServeTest, WithoutStripeKeyStripeJobsAreSkippedAndSaySo) {
