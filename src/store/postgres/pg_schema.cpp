@@ -70,9 +70,28 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_status ON outbox (status, seq);
 )sql";
 
+// Migrations 3-5 (notify/ and admin/ indexes and columns), as in SQLite.
+constexpr std::string_view kOutboxChannels = R"sql(
+ALTER TABLE outbox ADD COLUMN channels_done TEXT NOT NULL DEFAULT '';
+CREATE INDEX outbox_open ON outbox (seq) WHERE status IN ('pending', 'failed');
+CREATE INDEX outbox_user ON outbox (user_id, seq);
+)sql";
+
+constexpr std::string_view kAdminIndexes = R"sql(
+CREATE INDEX events_type ON events (type, seq);
+CREATE INDEX events_received ON events (received_at);
+)sql";
+
+constexpr std::string_view kAdminTypeStatusIndex = R"sql(
+CREATE INDEX events_type_status ON events (type, status, seq);
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "create events", kCreateEvents},
     {2, "create billing records, audit log, outbox", kCreateBilling},
+    {3, "outbox delivery state per channel", kOutboxChannels},
+    {4, "admin list indexes: events by type, by arrival time", kAdminIndexes},
+    {5, "admin list index: events by type and status", kAdminTypeStatusIndex},
 };
 
 // Any constant works; it only has to be the same in every instance ("sh_migr").
