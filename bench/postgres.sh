@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# PostgreSQL ingest benchmark: `bench/postgres.sh BUILD_DIR` (also run by run.sh when
+# BENCH_POSTGRES=1). Starts a throwaway cluster from Debian's postgresql package (initdb/pg_ctl
+# in a temporary directory, default settings: fsync and synchronous_commit on, as the `postgres`
+# user when run as root) on a free 127.0.0.1 port, then measures accepted events/s of
+#   1. one `stripehook serve` on it, and
+#   2. two instances on the same database, each driven by its own load generator at once.
+# Prints a markdown table. Exit status non-zero only when a scenario could not run.
+set -uo pipefail
+
+BUILD=$(cd "${1:?usage: bench/postgres.sh BUILD_DIR}" && pwd)
+SERVER="$BUILD/src/stripehook"
+LOADGEN="$BUILD/bench/stripehook-loadgen"
+DURATION=${BENCH_PG_DURATION:-10}
+CONNECTIONS=${BENCH_PG_CONNECTIONS:-64}
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[[ -x $PG_BIN/initdb ]] || { echo "bench/postgres: install postgresql" >&2; exit 2; }
+for exe in "$SERVER" "$LOADGEN"; do
+  [[ -x $exe ]] || { echo "bench/postgres: $exe is missing; build first" >&2; exit 2; }
+done
+
+WORK=$(mktemp -d /tmp/stripehook-pgbench.XXXXXX)
+SECRET="whsec_bench_$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+AS_PG=()
+if [[ $(id -u) == 0 ]]; then
+  chown postgres: "$WORK"
+  AS_PG=(runuser -u postgres --)
+fi
+PIDS=()
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+PG_PORT=$(free_port)
+cleanup() {
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+log() { echo "bench/postgres: $*" >&2; }
+
+"${AS_PG[@]}" "$PG_BIN/initdb" -D "$WORK/data" -U postgres --auth=trust -E UTF8 --locale=C \
+  >"$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log" >&2; exit 2; }
+"${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/pg.log" -w -o \
+  "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $WORK" start >/dev/null ||
+  { cat "$WORK/pg.log" >&2; exit 2; }
+URL="postgresql://postgres@127.0.0.1:$PG_PORT/bench"
+psql_cmd() { "${AS_PG[@]}" "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -Atq "$@"; }
+psql_cmd -d postgres -c "CREATE DATABASE bench" || exit 2
+DATABASE_URL=$URL STRIPE_WEBHOOK_SECRET=$SECRET "$SERVER" migrate >"$WORK/migrate.log" 2>&1 || { log "migrate failed"; exit 2; }
+
+# start_instance LOGFILE: sets PORT
+start_instance() {
+  PORT=$(free_port)
+  env DATABASE_URL="$URL" STRIPEHOOK_LISTEN="127.0.0.1:$PORT" STRIPE_WEBHOOK_SECRET="$SECRET" \
+    STRIPEHOOK_LOG_LEVEL="${BENCH_LOG_LEVEL:-warn}" "$SERVER" serve >"$1" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 200); do
+    curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  return 1
+}
+stop_instances() {
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  PIDS=()
+}
+load() {  # load PORT OUT CONNECTIONS
+  "$LOADGEN" --url "http://127.0.0.1:$1/webhooks/stripe" --secret "$SECRET" \
+    --connections "$3" --duration "$DURATION" >"$2" 2>"$2.txt"
+}
+field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
+
+log "one instance, $CONNECTIONS connections, $DURATION s"
+start_instance "$WORK/one.log" || { log "instance did not start"; cat "$WORK/one.log" >&2; exit 1; }
+load "$PORT" "$WORK/one.json" "$CONNECTIONS" || { log "load failed"; exit 1; }
+stop_instances
+
+log "two instances on one database, $CONNECTIONS connections each, $DURATION s"
+start_instance "$WORK/a.log" || exit 1
+PORT_A=$PORT
+start_instance "$WORK/b.log" || exit 1
+PORT_B=$PORT
+load "$PORT_A" "$WORK/a.json" "$CONNECTIONS" &
+LA=$!
+load "$PORT_B" "$WORK/b.json" "$CONNECTIONS" &
+LB=$!
+wait $LA && wait $LB || { log "load failed"; exit 1; }
+stop_instances
+STORED=$(psql_cmd -d bench -c "SELECT count(*) FROM events")
+
+one=$(field "$WORK/one.json" accepted_per_s)
+a=$(field "$WORK/a.json" accepted_per_s)
+b=$(field "$WORK/b.json" accepted_per_s)
+echo "## PostgreSQL ingest — $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo
+echo "- PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), local cluster, default settings (fsync, synchronous_commit on); $(nproc) CPUs shared by PostgreSQL, the server(s) and the load generator(s)"
+echo
+echo "| scenario | accepted/s | p50 ms | p99 ms |"
+echo "|---|---:|---:|---:|"
+echo "| one instance | $(printf '%.0f' "$one") | $(field "$WORK/one.json" p50_ms) | $(field "$WORK/one.json" p99_ms) |"
+echo "| two instances, one database (sum) | $(python3 -c "print(round($a + $b))") | $(field "$WORK/a.json" p50_ms) / $(field "$WORK/b.json" p50_ms) | $(field "$WORK/a.json" p99_ms) / $(field "$WORK/b.json" p99_ms) |"
+echo
+echo "- events stored in the database at the end: $STORED"
