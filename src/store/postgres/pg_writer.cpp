@@ -20,6 +20,13 @@ util::Status AsBatchError(const util::Status& status) {
   return util::UnavailableError(status.message());
 }
 
+bool HasNul(const NewEvent& e) {
+  auto nul = [](const std::string& s) { return s.find('\0') != std::string::npos; };
+  return nul(e.id) || nul(e.type) || nul(e.object_id) || nul(e.object_type) || nul(e.source) ||
+         nul(e.endpoint) || (e.api_version && nul(*e.api_version)) ||
+         (e.account && nul(*e.account));
+}
+
 util::Status CallWork(const PgWork& work, PgConnection& conn) {
   try {
     return work(conn);
@@ -44,6 +51,8 @@ PgGroupCommitWriter::PgGroupCommitWriter(std::unique_ptr<PgConnection> conn, Opt
 PgGroupCommitWriter::~PgGroupCommitWriter() { Shutdown(); }
 
 void PgGroupCommitWriter::SubmitInsert(NewEvent event, InsertCallback done) {
+  // libpq sends text parameters up to their first NUL: such an id would be stored cut short.
+  if (HasNul(event)) return done(util::InvalidArgumentError("event fields hold a NUL byte"));
   if (event.received_at_us == 0) event.received_at_us = options_.clock->NowUnixMicros();
   Write write = Insert{std::move(event), std::move(done)};
   util::Status reason;
@@ -115,6 +124,7 @@ void PgGroupCommitWriter::Run() {
 util::Status PgGroupCommitWriter::Execute(std::vector<Write>& batch, Results& results) {
   results.outcomes.clear();
   results.work_statuses.clear();
+  results.insert_errors.clear();
   if (conn_ == nullptr) {
     SH_ASSIGN_OR_RETURN(conn_, backoff_.Connect(options_.connection));
   }
@@ -129,8 +139,16 @@ util::Status PgGroupCommitWriter::Execute(std::vector<Write>& batch, Results& re
   }
   events_.fetch_add(static_cast<int64_t>(inserts.size()), std::memory_order_relaxed);
   if (!has_work) {
-    SH_ASSIGN_OR_RETURN(results.outcomes, InsertEvents(*conn_, inserts));
-    return util::OkStatus();
+    util::StatusOr<std::vector<InsertOutcome>> outcomes = InsertEvents(*conn_, inserts);
+    if (outcomes.ok()) {
+      results.outcomes = *std::move(outcomes);
+      return util::OkStatus();
+    }
+    // A row PostgreSQL refuses (a NUL in a text field, say) must not fail the rows beside it.
+    if (outcomes.status().code() != util::StatusCode::kInternal || inserts.size() == 1) {
+      return outcomes.status();
+    }
+    return InsertOneByOne(inserts, results);
   }
   return ExecuteInTransaction(batch, inserts, results);
 }
@@ -152,6 +170,23 @@ util::Status PgGroupCommitWriter::ExecuteInTransaction(std::vector<Write>& batch
   return txn.Commit();
 }
 
+util::Status PgGroupCommitWriter::InsertOneByOne(const std::vector<const NewEvent*>& inserts,
+                                                 Results& results) {
+  results.outcomes.assign(inserts.size(), InsertOutcome::kInserted);
+  results.insert_errors.assign(inserts.size(), util::OkStatus());
+  for (size_t i = 0; i < inserts.size(); ++i) {
+    util::StatusOr<std::vector<InsertOutcome>> one = InsertEvents(*conn_, {inserts[i]});
+    if (one.ok()) {
+      results.outcomes[i] = one->front();
+    } else if (one.status().code() == util::StatusCode::kInternal) {
+      results.insert_errors[i] = util::InvalidArgumentError(one.status().message());
+    } else {
+      return one.status();  // the connection, not the row: the whole batch fails
+    }
+  }
+  return util::OkStatus();
+}
+
 util::Status PgGroupCommitWriter::RunWork(Work& work, util::Status* own) {
   SH_RETURN_IF_ERROR(conn_->Exec("SAVEPOINT work"));
   *own = CallWork(work.work, *conn_);
@@ -168,7 +203,9 @@ void PgGroupCommitWriter::Deliver(std::vector<Write>& batch, const util::Status&
     try {
       if (auto* insert = std::get_if<Insert>(&write)) {
         const size_t i = next_insert++;
-        if (status.ok()) {
+        if (status.ok() && !results.insert_errors.empty() && !results.insert_errors[i].ok()) {
+          insert->done(results.insert_errors[i]);
+        } else if (status.ok()) {
           insert->done(results.outcomes[i]);
         } else {
           insert->done(status);

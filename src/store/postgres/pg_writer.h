@@ -39,8 +39,11 @@ struct PgWriterStats {
 // after COMMIT returned (synchronous_commit decides what "durable" means; on by default), or with
 // the batch's error: kUnavailable when PostgreSQL is unreachable or the connection broke (then
 // the writer reconnects with backoff, failing batches at once meanwhile), kDeadlineExceeded on
-// statement_timeout. Submit* never blocks; after Shutdown() or past max_queue queued writes,
-// `done` runs at once on the caller's thread with kUnavailable. Thread-safe.
+// statement_timeout. A row PostgreSQL refuses (text that is not UTF-8) fails alone: the batch is
+// retried row by row. An event with a NUL byte in a text field gets kInvalidArgument at once on
+// the caller's thread (libpq would cut it short). Submit* never blocks; after Shutdown() or past
+// max_queue queued writes, `done` runs at once on the caller's thread with kUnavailable.
+// Thread-safe.
 class PgGroupCommitWriter {
  public:
   struct Options {
@@ -74,6 +77,7 @@ class PgGroupCommitWriter {
   using Write = std::variant<Insert, Work>;
   struct Results {
     std::vector<InsertOutcome> outcomes;      // per Insert, in batch order
+    std::vector<util::Status> insert_errors;  // per Insert when inserted one by one; else empty
     std::vector<util::Status> work_statuses;  // per Work, in batch order
   };
 
@@ -84,6 +88,8 @@ class PgGroupCommitWriter {
   util::Status ExecuteInTransaction(std::vector<Write>& batch,
                                     const std::vector<const NewEvent*>& inserts, Results& results);
   util::Status RunWork(Work& work, util::Status* own);
+  // After a batch insert failed on a row's data: each row alone, so only bad rows fail.
+  util::Status InsertOneByOne(const std::vector<const NewEvent*>& inserts, Results& results);
   void Deliver(std::vector<Write>& batch, const util::Status& status, const Results& results);
 
   const Options options_;

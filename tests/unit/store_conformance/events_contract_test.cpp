@@ -86,6 +86,30 @@ TEST_P(StoreContractTest, ConcurrentDeliveriesOfOneIdInsertItOnce) {
   EXPECT_EQ(count, kIds);
 }
 
+// A row one engine may refuse (PostgreSQL's text holds no NUL) must not fail the rows batched
+// with it: whatever happens to the odd one, the others are stored.
+TEST_P(StoreContractTest, AnOddRowNeverFailsTheRowsBatchedWithIt) {
+  constexpr int kGood = 20;
+  std::atomic<int> good_inserted{0}, done{0};
+  std::promise<void> all_done;
+  auto count = [&](bool good) {
+    return [&, good](util::StatusOr<InsertOutcome> outcome) {
+      if (good && outcome.ok() && *outcome == InsertOutcome::kInserted) ++good_inserted;
+      if (++done == kGood + 2) all_done.set_value();
+    };
+  };
+  for (int i = 0; i < kGood; ++i) {
+    if (i == kGood / 2) {
+      store().InsertEventAsync(MakeEvent(std::string("evt_nul\0x", 9), 98), count(false));
+      store().InsertEventAsync(MakeEvent("evt_not_utf8_\xff", 99), count(false));
+    }
+    store().InsertEventAsync(MakeEvent("evt_" + std::to_string(i), i), count(true));
+  }
+  all_done.get_future().wait();
+  EXPECT_EQ(good_inserted.load(), kGood);
+  ASSERT_OK(store().GetEvent("evt_0"));
+}
+
 TEST_P(StoreContractTest, GetUnknownIdIsNotFound) {
   EXPECT_STATUS_CODE(store().GetEvent("evt_missing"), kNotFound);
 }
