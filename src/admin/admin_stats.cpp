@@ -1,9 +1,11 @@
 // GET /admin/stats?window=24h and POST /admin/cleanup?older_than=30d.
+#include <set>
 #include <string>
 #include <utility>
 
 #include "admin/admin_internal.h"
 #include "admin/latency_recorder.h"
+#include "billing/retention.h"
 
 namespace stripehook::admin::internal {
 namespace {
@@ -78,7 +80,10 @@ http::Response Cleanup(const AdminContext& ctx, const http::Request& r) {
   util::StatusOr<int64_t> older_than = ParseDuration(*text, "older_than");
   if (!older_than.ok()) return ErrorFor(older_than.status());
   int64_t before_us = ctx.options.clock->NowUnixMicros() - *older_than * 1'000'000;
-  util::StatusOr<int64_t> deleted = ctx.options.store->CleanupEvents(before_us);
+  std::set<std::string> keep;
+  ctx.options.read_state(
+      [&keep](const billing::State& state) { keep = billing::EventsStateRestsOn(state); });
+  util::StatusOr<int64_t> deleted = ctx.options.store->CleanupEvents(before_us, keep);
   if (!deleted.ok()) return ErrorFor(deleted.status());
   util::LogInfo("admin cleanup").Int("older_than_seconds", *older_than).Int("deleted", *deleted);
   return JsonOk(boost::json::object{{"object", "cleanup"},

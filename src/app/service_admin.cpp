@@ -7,6 +7,7 @@
 
 #include "admin/service_metrics.h"
 #include "app/service.h"
+#include "app/service_jobs.h"
 #include "util/metrics.h"
 
 namespace stripehook::app {
@@ -49,6 +50,19 @@ void Service::AddAdminRoutes() {
     return ingest->counters().duplicate.load();
   };
   options.ingest_latency = &ingest_latency_;
+  if (!config_.stripe.secret_key.empty()) {
+    // jobs_ (which owns the reconciler) is created after these routes: look it up per call.
+    options.stripe.stripe_view = [this](const std::string& user) -> util::StatusOr<std::string> {
+      auto hook = jobs_ ? jobs_->StripeViewHook() : nullptr;
+      if (!hook) return util::UnavailableError("the Stripe reconciler is not running");
+      return hook(user);
+    };
+    options.stripe.resync = [this](const std::string& user) -> util::Status {
+      auto hook = jobs_ ? jobs_->ResyncHook() : nullptr;
+      if (!hook) return util::UnavailableError("the Stripe reconciler is not running");
+      return hook(user);
+    };
+  }
   admin_api_ = admin::AdminApi::Register(router_, *admin_auth_, std::move(options));
 
   admin::WebhookHealthOptions health;

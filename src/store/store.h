@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -142,10 +143,13 @@ class Store {
   virtual util::StatusOr<std::optional<StoredEvent>> LatestEventForObject(
       std::string_view object_id);
   // Deletes processed, ignored and stale events received before `received_before_us`, but only
-  // those for whose object a newer processed snapshot is stored (so state never loses the
-  // snapshot it rests on); failed, dead and pending events are never deleted. Works in bounded
+  // those for whose object a newer processed snapshot is stored, that are not in `keep` (the
+  // events billing state rests on: billing::EventsStateRestsOn) and are not customer.deleted
+  // (a deletion is a fact kept past newer snapshots), so `stripehook rebuild` still gives the
+  // live state. Failed, dead and pending events are never deleted. Works in bounded
   // transactions; durable before it returns. Returns how many were deleted.
-  virtual util::StatusOr<int64_t> CleanupEvents(int64_t received_before_us);
+  virtual util::StatusOr<int64_t> CleanupEvents(int64_t received_before_us,
+                                                const std::set<std::string>& keep);
 };
 
 }  // namespace stripehook::store

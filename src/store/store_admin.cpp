@@ -15,7 +15,7 @@ util::StatusOr<InboxBacklog> Store::Backlog() {
 util::StatusOr<std::optional<StoredEvent>> Store::LatestEventForObject(std::string_view) {
   return util::UnimplementedError("LatestEventForObject: not supported by this store");
 }
-util::StatusOr<int64_t> Store::CleanupEvents(int64_t) {
+util::StatusOr<int64_t> Store::CleanupEvents(int64_t, const std::set<std::string>&) {
   return util::UnimplementedError("CleanupEvents: not supported by this store");
 }
 

@@ -187,6 +187,17 @@ TEST_F(AdminTest, CleanupKeepsFailedEventsAndTheSnapshotsStateRestsOn) {
   // Every object still has its newest processed snapshot.
   EXPECT_EQ(db.QueryInt("SELECT count(DISTINCT object_id) FROM events WHERE status = 'processed'"),
             objects_with_snapshot);
+  // Every event the state rests on is kept, so `stripehook rebuild` still gives the live state:
+  // each record's snapshot and each kept subscription status observation (status_since and the
+  // grace period come from them, and they are older than the newest snapshot).
+  const char* kMissingObservations =
+      "SELECT count(*) FROM billing_records r, json_each(r.doc, '$.status_history') h "
+      "WHERE r.table_name = 'subscriptions' AND NOT EXISTS (SELECT 1 FROM events e "
+      "WHERE e.id = json_extract(h.value, '$.key.event_id'))";
+  EXPECT_EQ(db.QueryInt(kMissingObservations), 0);
+  EXPECT_EQ(db.QueryInt("SELECT count(*) FROM billing_records r WHERE NOT EXISTS (SELECT 1 FROM "
+                        "events e WHERE e.id = json_extract(r.doc, '$.snapshot.event_id'))"),
+            0);
   // Deleting again finds nothing more: the survivors are all needed.
   EXPECT_EQ(AdminJson("POST", "/admin/cleanup?older_than=30d").at("deleted").as_int64(), 0);
 }

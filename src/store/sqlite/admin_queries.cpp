@@ -1,5 +1,7 @@
 #include "store/sqlite/admin_queries.h"
 
+#include <cstdio>
+
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -34,7 +36,8 @@ constexpr std::string_view kOldestPending =
 constexpr std::string_view kCleanupBatch =
     "DELETE FROM events WHERE seq IN ("
     "SELECT e.seq FROM events e WHERE e.received_at < ?1 "
-    "AND e.status IN ('processed', 'ignored', 'stale') "
+    "AND e.status IN ('processed', 'ignored', 'stale') AND e.type != 'customer.deleted' "
+    "AND e.id NOT IN (SELECT value FROM json_each(?3)) "
     "AND EXISTS (SELECT 1 FROM events n WHERE n.object_id = e.object_id "
     "AND n.status = 'processed' AND (n.created > e.created OR "
     "(n.created = e.created AND n.seq > e.seq))) "
@@ -242,14 +245,38 @@ util::StatusOr<std::optional<StoredEvent>> QueryLatestEventForObject(Connection&
   return std::optional<StoredEvent>(std::move(event));
 }
 
-util::StatusOr<int64_t> CleanupBatch(WriteTxn& txn, int64_t received_before_us, int batch) {
+util::StatusOr<int64_t> CleanupBatch(WriteTxn& txn, int64_t received_before_us,
+                                     const std::string& keep_json, int batch) {
   SH_ASSIGN_OR_RETURN(Statement * stmt, txn.Prepare(kCleanupBatch));
   stmt->BindInt64(1, received_before_us);
   stmt->BindInt64(2, batch);
+  stmt->BindText(3, keep_json);
   util::Status status = stmt->Run();
   stmt->Reset();
   SH_RETURN_IF_ERROR(status.Annotate("cleanup events"));
   return txn.Changes();
+}
+
+std::string JsonArrayOf(const std::set<std::string>& ids) {
+  std::string out = "[";
+  for (const std::string& id : ids) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : id) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+        out += buf;
+      } else {
+        out += c;
+      }
+    }
+    out += '"';
+  }
+  return out + "]";
 }
 
 }  // namespace stripehook::store::sqlite

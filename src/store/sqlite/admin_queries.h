@@ -20,7 +20,11 @@ util::StatusOr<EventWindowStats> QueryStatsSince(Connection& conn, int64_t since
 util::StatusOr<InboxBacklog> QueryBacklog(Connection& conn);
 util::StatusOr<std::optional<StoredEvent>> QueryLatestEventForObject(Connection& conn,
                                                                      std::string_view object_id);
-// Deletes at most `batch` cleanable events received before `received_before_us`; returns how many.
-util::StatusOr<int64_t> CleanupBatch(WriteTxn& txn, int64_t received_before_us, int batch);
+// Deletes at most `batch` cleanable events received before `received_before_us`, never one whose
+// id is in `keep_json` (a JSON array of event ids); returns how many.
+util::StatusOr<int64_t> CleanupBatch(WriteTxn& txn, int64_t received_before_us,
+                                     const std::string& keep_json, int batch);
+// `ids` as a JSON array of strings, for json_each().
+std::string JsonArrayOf(const std::set<std::string>& ids);
 
 }  // namespace stripehook::store::sqlite

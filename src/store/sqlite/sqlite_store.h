@@ -67,7 +67,8 @@ class SqliteStore final : public Store {
   util::StatusOr<InboxBacklog> Backlog() override;
   util::StatusOr<std::optional<StoredEvent>> LatestEventForObject(
       std::string_view object_id) override;
-  util::StatusOr<int64_t> CleanupEvents(int64_t received_before_us) override;
+  util::StatusOr<int64_t> CleanupEvents(int64_t received_before_us,
+                                        const std::set<std::string>& keep) override;
 
   // Outbox delivery (notify/): defined in sqlite_store_outbox.cpp.
   util::StatusOr<std::vector<OutboxEntry>> OpenOutbox(int64_t after_id, int limit) override;

@@ -13,13 +13,15 @@ namespace {
 // batch wait milliseconds, not seconds.
 constexpr int kCleanupBatch = 2000;
 
-util::StatusOr<int64_t> CleanupOnce(SqliteStore& store, int64_t received_before_us) {
+util::StatusOr<int64_t> CleanupOnce(SqliteStore& store, int64_t received_before_us,
+                                    std::shared_ptr<const std::string> keep_json) {
   auto promise = std::make_shared<std::promise<util::Status>>();
   auto deleted = std::make_shared<int64_t>(0);
   std::future<util::Status> done = promise->get_future();
   store.SubmitWrite(
-      [deleted, received_before_us](WriteTxn& txn) -> util::Status {
-        SH_ASSIGN_OR_RETURN(*deleted, CleanupBatch(txn, received_before_us, kCleanupBatch));
+      [deleted, received_before_us, keep_json](WriteTxn& txn) -> util::Status {
+        SH_ASSIGN_OR_RETURN(*deleted,
+                            CleanupBatch(txn, received_before_us, *keep_json, kCleanupBatch));
         return util::OkStatus();
       },
       [promise](util::Status status) { promise->set_value(std::move(status)); });
@@ -50,10 +52,12 @@ util::StatusOr<std::optional<StoredEvent>> SqliteStore::LatestEventForObject(
   return QueryLatestEventForObject(lease.conn(), object_id);
 }
 
-util::StatusOr<int64_t> SqliteStore::CleanupEvents(int64_t received_before_us) {
+util::StatusOr<int64_t> SqliteStore::CleanupEvents(int64_t received_before_us,
+                                                   const std::set<std::string>& keep) {
+  auto keep_json = std::make_shared<const std::string>(JsonArrayOf(keep));
   int64_t total = 0;
   while (true) {
-    SH_ASSIGN_OR_RETURN(int64_t deleted, CleanupOnce(*this, received_before_us));
+    SH_ASSIGN_OR_RETURN(int64_t deleted, CleanupOnce(*this, received_before_us, keep_json));
     total += deleted;
     if (deleted < kCleanupBatch) return total;
   }
