@@ -139,8 +139,7 @@ TEST_P(StoreContractTest, RequeueOneNeedsAFailedOrDeadEvent) {
   EXPECT_FALSE(e.next_attempt_at_us.has_value());
   EXPECT_EQ(e.attempts, 2);  // kept
   EXPECT_EQ(e.last_error, "boom");
-  EXPECT_STATUS_CODE(store().RequeueEvents(std::string("evt_1")),
-                     kFailedPrecondition);
+  EXPECT_STATUS_CODE(store().RequeueEvents(std::string("evt_1")), kFailedPrecondition);
   EXPECT_STATUS_CODE(store().RequeueEvents(std::string("evt_9")), kNotFound);
 }
 
