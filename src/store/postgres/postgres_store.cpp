@@ -3,6 +3,7 @@
 #include <future>
 #include <utility>
 
+#include "store/postgres/pg_admin_queries.h"
 #include "store/postgres/pg_queries.h"
 #include "store/postgres/pg_schema.h"
 #include "store/postgres/pg_writes.h"
@@ -139,6 +140,16 @@ util::StatusOr<int64_t> PostgresStore::CountAudit() {
 
 util::StatusOr<int64_t> PostgresStore::CountOutbox() {
   return WithReader<int64_t>([](PgConnection& conn) { return QueryCount(conn, "outbox"); });
+}
+
+util::StatusOr<InboxBacklog> PostgresStore::Backlog() {
+  return WithReader<InboxBacklog>([](PgConnection& conn) { return QueryBacklog(conn); });
+}
+
+util::StatusOr<std::optional<StoredEvent>> PostgresStore::LatestEventForObject(
+    std::string_view object_id) {
+  return WithReader<std::optional<StoredEvent>>(
+      [&](PgConnection& conn) { return QueryLatestEventForObject(conn, object_id); });
 }
 
 util::Status MigratePostgres(const std::string& url) {

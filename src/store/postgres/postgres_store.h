@@ -55,6 +55,11 @@ class PostgresStore final : public Store {
   util::StatusOr<int64_t> CountAudit() override;
   util::StatusOr<int64_t> CountOutbox() override;
 
+  // Admin read models (store.h); the other non-pure methods keep Store's kUnimplemented.
+  util::StatusOr<InboxBacklog> Backlog() override;
+  util::StatusOr<std::optional<StoredEvent>> LatestEventForObject(
+      std::string_view object_id) override;
+
   PgWriterStats writer_stats() const { return writer_->Stats(); }
 
  private:

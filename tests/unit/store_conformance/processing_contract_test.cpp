@@ -156,5 +156,31 @@ TEST_P(StoreContractTest, RequeueAllTakesEveryFailedAndDeadEvent) {
   EXPECT_EQ(Ids(due), (std::vector<std::string>{"evt_0", "evt_1", "evt_3"}));
 }
 
+TEST_P(StoreContractTest, BacklogCountsWhatAwaitsProcessing) {
+  InsertN(store(), 4);
+  ProcessingCommit commit = FullCommit("evt_0");  // processed, one outbox row
+  commit.events.push_back(StatusUpdate("evt_1", EventStatus::kFailed, kNow + 100));
+  commit.events.push_back(StatusUpdate("evt_2", EventStatus::kDead));
+  ASSERT_OK(store().CommitProcessing(commit));
+  ASSERT_OK_AND_ASSIGN(InboxBacklog backlog, store().Backlog());
+  EXPECT_EQ(backlog.pending, 1);
+  EXPECT_EQ(backlog.failed, 1);
+  EXPECT_EQ(backlog.dead, 1);
+  EXPECT_EQ(backlog.oldest_pending_received_us, MakeEvent("evt_3", 3).received_at_us);
+  EXPECT_EQ(backlog.outbox_open, 1);
+}
+
+TEST_P(StoreContractTest, LatestEventForObjectIsTheNewestSnapshot) {
+  // MakeEvent(n) is about sub_{n % 3}: sub_1 has created 1, 4 and 7 (arrival order 7, 1, 4).
+  for (int n : {7, 1, 4}) {
+    ASSERT_OK(store().InsertEvent(MakeEvent("evt_" + std::to_string(n), n)));
+  }
+  ASSERT_OK_AND_ASSIGN(std::optional<StoredEvent> latest, store().LatestEventForObject("sub_1"));
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_EQ(latest->event.id, "evt_7");
+  ASSERT_OK_AND_ASSIGN(std::optional<StoredEvent> none, store().LatestEventForObject("sub_x"));
+  EXPECT_FALSE(none.has_value());
+}
+
 }  // namespace
 }  // namespace stripehook::store::conformance
