@@ -79,6 +79,7 @@ int64_t WebhookHealth::SignatureFailuresLastHour(int64_t now_us) {
 void WebhookHealth::Alert(std::string_view alert, std::string_view message, int64_t value) {
   util::LogError("alert").Str("alert", alert).Str("message", message).Int("value", value);
   if (alerts_ != nullptr) alerts_->Inc({std::string(alert)});
+  if (options_.on_alert) options_.on_alert(alert, message);
 }
 
 void WebhookHealth::RaiseAlerts(const WebhookHealthReport& r) {

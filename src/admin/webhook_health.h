@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -35,6 +36,9 @@ struct WebhookHealthOptions {
   // Signature failures counted by ingest since start (monotonic); may be empty.
   std::function<int64_t()> signature_failures;
   util::MetricsRegistry* metrics = nullptr;  // alert counters and the health gauge; may be null
+  // Also called for every alert raised (after the log line), e.g. to queue it for the operator's
+  // alert URL (notify::EnqueueAlert). Runs on the evaluating thread; may be empty.
+  std::function<void(std::string_view alert, std::string_view message)> on_alert;
 };
 
 struct WebhookHealthReport {

@@ -6,8 +6,11 @@
 #include <vector>
 
 #include "admin/service_metrics.h"
+#include "app/config_notify.h"
 #include "app/service.h"
 #include "app/service_jobs.h"
+#include "notify/alerts.h"
+#include "util/log.h"
 #include "util/metrics.h"
 
 namespace stripehook::app {
@@ -71,6 +74,16 @@ void Service::AddAdminRoutes() {
     return ingest->counters().rejected_signature.load();
   };
   health.metrics = &util::DefaultMetrics();
+  util::StatusOr<notify::NotifySettings> notify_settings = DecodeNotifyConfig(config_);
+  if (notify_settings.ok() && notify_settings->alerts_url) {
+    // Health drops, dead events and signature-failure bursts also go to the operator's alert URL.
+    health.on_alert = [store = store_.get(), clock = clock_](std::string_view alert,
+                                                             std::string_view message) {
+      util::Status queued =
+          notify::EnqueueAlert(*store, *clock, "health." + std::string(alert), message);
+      if (!queued.ok()) util::LogWarn("alert not queued").Str("error", queued.message());
+    };
+  }
   webhook_health_ = std::make_unique<admin::WebhookHealth>(store_.get(), clock_, health);
   webhook_health_->Register(router_);
   metrics_endpoint_ = admin::MetricsEndpoint::Register(router_, util::DefaultMetrics());

@@ -56,6 +56,23 @@ TEST_F(AdminTest, WebhookHealthGoesUnhealthyAndAlerts) {
   EXPECT_TRUE(LogEventually(*fx_.server, "\"alert\":\"dead_events\""));
 }
 
+// With an operator alert URL configured, the same alerts are also queued for it (as outbox rows
+// the notify deliverer sends; their delivery is tested in integration_notify_delivery_test).
+TEST_F(AdminTest, HealthAlertsAreQueuedForTheOperatorAlertUrl) {
+  Start("\n[notify.alerts]\nurl = \"http://127.0.0.1:9/alerts\"\n");
+  DeliverScenario();
+  EXPECT_EQ(client_->Get("/webhooks/health").status, 200);  // the level a drop is measured from
+  Deliver(FailingEvent("evt_health_fail_1", "in_fail_1"));
+  Deliver(FailingEvent("evt_health_fail_2", "in_fail_2"));
+  WaitUntil("status = 'failed'", 2);
+  EXPECT_EQ(client_->Get("/webhooks/health").status, 503);
+  ASSERT_TRUE(LogEventually(*fx_.server, "\"alert\":\"webhook_health\""));
+  DbReader db(fx_.db_path);
+  EXPECT_EQ(db.QueryInt("SELECT count(*) FROM outbox WHERE type = 'operator.alert' AND "
+                        "json_extract(body, '$.kind') = 'health.webhook_health'"),
+            1);
+}
+
 TEST_F(AdminTest, SignatureFailuresOverTheHourlyRateAlertOnce) {
   Start("signature_failures_alert_per_hour = 3\n");
   client_->Get("/webhooks/health");  // baseline
