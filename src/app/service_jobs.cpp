@@ -5,7 +5,9 @@
 #include <set>
 #include <utility>
 
+#include "app/config_notify.h"
 #include "billing/retention.h"
+#include "notify/alerts.h"
 #include "reconcile/backfill.h"
 #include "util/log.h"
 
@@ -29,6 +31,8 @@ util::StatusOr<std::unique_ptr<ServiceJobs>> ServiceJobs::Create(
   jobs->clock_ = clock;
   jobs->client_ = std::move(stripe_client);
   jobs->health_ = health;
+  util::StatusOr<notify::NotifySettings> notify_settings = DecodeNotifyConfig(config);
+  jobs->alert_findings_ = notify_settings.ok() && notify_settings->alerts_url.has_value();
   if (jobs->client_) {
     reconcile::ReconcilerOptions options;
     options.on_repairs_queued = [processor] { processor->Notify(); };
@@ -105,6 +109,16 @@ util::StatusOr<JobResult> ServiceJobs::Reconcile() {
   if (!reconciler_) return Skipped(kNoStripeKey);
   SH_ASSIGN_OR_RETURN(reconcile::ReconcileReport report, reconciler_->Run(/*repair=*/true));
   const reconcile::Comparison& c = report.comparison;
+  if (alert_findings_ && !c.findings.empty()) {
+    std::string text =
+        std::to_string(c.Count(reconcile::FindingKind::kMissing)) + " missing, " +
+        std::to_string(c.Count(reconcile::FindingKind::kMismatched)) + " mismatched, " +
+        std::to_string(c.Count(reconcile::FindingKind::kOrphaned)) +
+        " orphaned; subscription health score " + std::to_string(c.health_score) +
+        "; repairs queued " + std::to_string(report.repairs_queued) + " (see GET /admin/jobs)";
+    util::Status queued = notify::EnqueueAlert(*store_, *clock_, "reconcile.finding", text);
+    if (!queued.ok()) util::LogWarn("alert not queued").Str("error", queued.message());
+  }
   return JobResult{false,
                    "",
                    {{"health_score", c.health_score},

@@ -75,6 +75,7 @@ class ServiceJobs {
   const util::Clock* clock_ = nullptr;
   std::shared_ptr<stripe::StripeClient> client_;  // null without a secret key
   admin::WebhookHealth* health_ = nullptr;
+  bool alert_findings_ = false;  // [notify.alerts] is set: reconcile findings go to its URL
   std::unique_ptr<reconcile::Reconciler> reconciler_;
   std::unique_ptr<Scheduler> scheduler_;
 };

@@ -33,7 +33,8 @@ class ReconcileServeTest : public ::testing::Test {
     config_ = "[testing]\nmanual_clock_start = " + std::to_string(kStart) +
               "\n[processing]\npoll_interval_ms = 5\n[admin]\nadmin_key = \"" + kAdminKey +
               "\"\n[stripe]\nsecret_key = \"" + kStripeKey + "\"\napi_base = \"" +
-              stripe_.api_base() + "\"\n[schedule]\nreconcile_seconds = 600\n";
+              stripe_.api_base() + "\"\n[schedule]\nreconcile_seconds = 600\n" +
+              "[notify.alerts]\nurl = \"http://127.0.0.1:9/alerts\"\n";
   }
 
   std::map<std::string, std::string> CliEnv() {
@@ -118,6 +119,11 @@ TEST_F(ReconcileServeTest, ScheduledReconcileRunsWhenTheClockSaysAndIsVisibleInA
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ASSERT_EQ(db.Count("source = 'reconcile' AND status = 'processed'"), 2);
+  // The findings were also queued for the operator's alert URL ([notify.alerts]).
+  const char* kFindingAlerts =
+      "SELECT count(*) FROM outbox WHERE type = 'operator.alert' AND "
+      "json_extract(body, '$.kind') = 'reconcile.finding'";
+  EXPECT_EQ(db.QueryInt(kFindingAlerts), 1);
   ASSERT_EQ(client.Request("POST", "/testing/clock", std::to_string(kStart + 660), {}).status, 200);
   HttpResult now = Admin("POST", "/admin/reconcile");
   ASSERT_EQ(now.status, 200) << now.body;
@@ -125,6 +131,7 @@ TEST_F(ReconcileServeTest, ScheduledReconcileRunsWhenTheClockSaysAndIsVisibleInA
   EXPECT_EQ(run.at("trigger").as_string(), "manual");
   EXPECT_EQ(run.at("detail").at("health_score").as_int64(), 100);
   EXPECT_EQ(run.at("detail").at("findings").as_array().size(), 0u);
+  EXPECT_EQ(db.QueryInt(kFindingAlerts), 1);  // nothing found, nothing raised
 
   EXPECT_EQ(client.Request("POST", "/admin/reconcile", "", {}).status, 401);
   EXPECT_EQ(Admin("POST", "/admin/jobs/no-such-job/run").status, 404);
