@@ -49,6 +49,11 @@ struct StripeConfig {
   std::string secret_key;  // sk_...; empty = no API calls
   std::string api_base = "https://api.stripe.com";
   std::string api_version = "2026-07-29.dahlia";
+  // The process-wide request budget every Stripe caller shares (live > repair > backfill).
+  double requests_per_second = 25;
+  int64_t request_burst = 5;
+  // POST /v1/checkout sessions one user may create per minute (sliding window).
+  int64_t checkout_per_user_per_minute = 5;
 };
 
 struct AdminConfig {

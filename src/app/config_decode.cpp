@@ -85,6 +85,10 @@ util::Status DecodeStripe(TableReader& r, StripeConfig* s) {
   SH_RETURN_IF_ERROR(r.ReadString("secret_key", &s->secret_key));
   SH_RETURN_IF_ERROR(r.ReadString("api_base", &s->api_base));
   SH_RETURN_IF_ERROR(r.ReadString("api_version", &s->api_version));
+  SH_RETURN_IF_ERROR(r.ReadNumber("requests_per_second", 0.1, 10'000, &s->requests_per_second));
+  SH_RETURN_IF_ERROR(r.ReadInt("request_burst", 1, 10'000, &s->request_burst));
+  SH_RETURN_IF_ERROR(
+      r.ReadInt("checkout_per_user_per_minute", 1, 100'000, &s->checkout_per_user_per_minute));
   return r.Finish();
 }
 

@@ -195,6 +195,9 @@ void PrintRest(std::ostringstream& out, const Config& c) {
   Secret(out, "secret_key", c.stripe.secret_key);
   Str(out, "api_base", c.stripe.api_base);
   Str(out, "api_version", c.stripe.api_version);
+  out << "requests_per_second = " << c.stripe.requests_per_second << "\n";
+  out << "request_burst = " << c.stripe.request_burst << "\n";
+  out << "checkout_per_user_per_minute = " << c.stripe.checkout_per_user_per_minute << "\n";
   out << "\n[admin]\n";
   Secret(out, "admin_key", c.admin.admin_key);
   Secret(out, "app_key", c.admin.app_key);

@@ -9,8 +9,9 @@ namespace stripehook::app {
 util::StatusOr<std::shared_ptr<stripe::StripeClient>> MakeStripeClient(const StripeConfig& c) {
   // Every caller of the process shares this one budget (Stripe counts per account, not per
   // caller): live commands, repairs and backfill.
-  SH_ASSIGN_OR_RETURN(std::shared_ptr<stripe::RequestBudget> budget,
-                      stripe::RequestBudget::Create(25, 5));
+  SH_ASSIGN_OR_RETURN(
+      std::shared_ptr<stripe::RequestBudget> budget,
+      stripe::RequestBudget::Create(c.requests_per_second, static_cast<int>(c.request_burst)));
   SH_ASSIGN_OR_RETURN(
       std::unique_ptr<stripe::StripeClient> client,
       stripe::StripeClient::Create(
@@ -26,6 +27,8 @@ util::Status Service::AddStripe() {
   }
   admin::AppCommandsOptions options;
   options.app_key = config_.admin.app_key;
+  options.checkout_per_user_per_minute =
+      static_cast<int>(config_.stripe.checkout_per_user_per_minute);
   admin::AddAppCommandRoutes(
       router_, std::move(options), stripe_client_,
       [processor = processor_.get()](const auto& read) { processor->WithState(read); }, &billing_,

@@ -95,6 +95,22 @@ TEST(ConfigDecodeTest, FullFileSetsEveryKey) {
   EXPECT_TRUE(c.deferred_sections.empty());
 }
 
+TEST(ConfigDecodeTest, StripeBudgetAndCheckoutLimitDefaultsAndOverrides) {
+  ASSERT_OK_AND_ASSIGN(Config defaults, Parse(""));
+  EXPECT_EQ(defaults.stripe.requests_per_second, 25);
+  EXPECT_EQ(defaults.stripe.request_burst, 5);
+  EXPECT_EQ(defaults.stripe.checkout_per_user_per_minute, 5);
+  ASSERT_OK_AND_ASSIGN(Config c, Parse("[stripe]\nrequests_per_second = 2.5\nrequest_burst = 1\n"
+                                       "checkout_per_user_per_minute = 12\n"));
+  EXPECT_EQ(c.stripe.requests_per_second, 2.5);
+  EXPECT_EQ(c.stripe.request_burst, 1);
+  EXPECT_EQ(c.stripe.checkout_per_user_per_minute, 12);
+  EXPECT_THAT(ErrorOf("[stripe]\nrequests_per_second = 0\n"),
+              HasSubstr("stripe.requests_per_second"));
+  EXPECT_THAT(ErrorOf("[stripe]\ncheckout_per_user_per_minute = 0\n"),
+              HasSubstr("stripe.checkout_per_user_per_minute"));
+}
+
 TEST(ConfigDecodeTest, UnnamedSecondEndpointGetsIndexedName) {
   ASSERT_OK_AND_ASSIGN(Config c, Parse(R"(
 [[endpoints]]
