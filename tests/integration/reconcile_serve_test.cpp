@@ -133,6 +133,22 @@ TEST_F(ReconcileServeTest, ScheduledReconcileRunsWhenTheClockSaysAndIsVisibleInA
   EXPECT_EQ(run.at("detail").at("findings").as_array().size(), 0u);
   EXPECT_EQ(db.QueryInt(kFindingAlerts), 1);  // nothing found, nothing raised
 
+  // The admin user check shows Stripe's side of the user, and fix re-syncs from Stripe.
+  HttpResult user = Admin("GET", "/admin/users/user_r1");
+  ASSERT_EQ(user.status, 200) << user.body;
+  const json::value user_json = json::parse(user.body);
+  const json::value& stripe_side = user_json.at("stripe");
+  ASSERT_TRUE(stripe_side.is_object()) << user.body;
+  const json::value* subs = stripe_side.as_object().if_contains("stripe");
+  ASSERT_TRUE(subs != nullptr && subs->is_object()) << user.body;
+  subs = subs->as_object().if_contains("subscriptions");
+  ASSERT_TRUE(subs != nullptr && subs->is_array()) << user.body;
+  ASSERT_EQ(subs->as_array().size(), 1u) << user.body;
+  EXPECT_EQ(subs->as_array()[0].at("id").as_string(), "sub_r1");
+  HttpResult fix = Admin("POST", "/admin/users/user_r1/fix");
+  ASSERT_EQ(fix.status, 200) << fix.body;
+  EXPECT_EQ(json::parse(fix.body).at("resync").as_string(), "ok") << fix.body;
+
   EXPECT_EQ(client.Request("POST", "/admin/reconcile", "", {}).status, 401);
   EXPECT_EQ(Admin("POST", "/admin/jobs/no-such-job/run").status, 404);
   HttpResult health = Admin("POST", "/admin/jobs/health-check/run");
