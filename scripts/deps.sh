@@ -13,7 +13,7 @@ packages=(
   libgtest-dev libgmock-dev
   clang clang-format clang-tidy
   python3 curl procps psmisc wrk
-  postgresql redis-server python3-aiosmtpd
+  postgresql redis-server python3-aiosmtpd openssl
   chromium fonts-dejavu-core
   prometheus
 )

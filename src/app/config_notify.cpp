@@ -70,6 +70,7 @@ util::Status DecodeEmail(TableReader& r, notify::EmailConfig* e) {
   SH_RETURN_IF_ERROR(r.ReadString("username", &s.server.username));
   SH_RETURN_IF_ERROR(r.ReadString("password", &s.server.password));
   SH_RETURN_IF_ERROR(r.ReadBool("require_tls", &s.server.require_tls));
+  SH_RETURN_IF_ERROR(r.ReadString("ca_file", &s.server.ca_file));
   SH_RETURN_IF_ERROR(r.ReadInt("timeout_ms", 1, 600'000, &s.server.timeout_ms));
   SH_RETURN_IF_ERROR(r.ReadString("from", &s.from));
   SH_RETURN_IF_ERROR(r.ReadString("from_name", &s.from_name));

@@ -84,6 +84,7 @@ util::Status SendMail(const SmtpServer& server, const MailMessage& message) {
   std::string mail_from = "<" + message.from + ">";
   curl_easy_setopt(c, CURLOPT_URL, server.url.c_str());
   curl_easy_setopt(c, CURLOPT_USE_SSL, server.require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY);
+  if (!server.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, server.ca_file.c_str());
   if (!server.username.empty()) {
     curl_easy_setopt(c, CURLOPT_USERNAME, server.username.c_str());
     curl_easy_setopt(c, CURLOPT_PASSWORD, server.password.c_str());

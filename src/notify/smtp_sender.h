@@ -15,6 +15,7 @@ struct SmtpServer {
   std::string username;                     // empty: no AUTH
   std::string password;
   bool require_tls = false;
+  std::string ca_file;  // PEM certificates to trust instead of the system's (a private CA)
   int64_t timeout_ms = 15'000;
 };
 
