@@ -84,16 +84,15 @@ util::StatusOr<std::unique_ptr<Service>> Service::Create(const Config& config) {
       [processor = s.processor_.get()](const auto& read) { processor->WithState(read); },
       &s.billing_, s.clock_);
   SH_RETURN_IF_ERROR(s.AddStripe());
-  SH_ASSIGN_OR_RETURN(s.jobs_, ServiceJobs::Create(config, s.store_.get(), s.processor_.get(),
-                                                    s.stripe_client_, s.webhook_health_.get(),
-                                                    s.clock_));
+  SH_ASSIGN_OR_RETURN(
+      s.jobs_, ServiceJobs::Create(config, s.store_.get(), s.processor_.get(), s.stripe_client_,
+                                   s.webhook_health_.get(), s.clock_));
   s.jobs_->AddRoutes(s.router_, *s.admin_auth_);
   admin::AddDashboardRoutes(s.router_);
   if (manual_clock != nullptr) s.AddTestingRoutes(manual_clock);
 
-  SH_ASSIGN_OR_RETURN(
-      s.server_, http::Server::Create(ServerOptionsFrom(config.server), s.router_.AsHandler(),
-                                      s.MetricsObserver()));
+  SH_ASSIGN_OR_RETURN(s.server_, http::Server::Create(ServerOptionsFrom(config.server),
+                                                      s.router_.AsHandler(), s.MetricsObserver()));
   return service;
 }
 

@@ -4,8 +4,8 @@
 
 #include "admin/admin_api.h"
 #include "admin/admin_auth.h"
-#include "admin/service_metrics.h"
 #include "admin/latency_recorder.h"
+#include "admin/service_metrics.h"
 #include "admin/webhook_health.h"
 #include "app/config.h"
 #include "app/config_billing.h"
@@ -16,8 +16,8 @@
 #include "ingest/webhook_ingest.h"
 #include "notify/outbox_deliverer.h"
 #include "pipeline/processor.h"
-#include "stripe/client/stripe_client.h"
 #include "store/store.h"
+#include "stripe/client/stripe_client.h"
 #include "util/clock.h"
 #include "util/status.h"
 
