@@ -83,6 +83,14 @@ util::Status CoreImpl::Listen() {
   if (!ec) port_ = acceptor_.local_endpoint(ec).port();
   if (ec) return util::UnavailableError("cannot listen on " + where + ": " + ec.message());
   ipv6_ = endpoint.protocol() == tcp::v6();
+  // Take SIGINT/SIGTERM over now, not when Run starts: a signal sent as soon as the owner says it
+  // is listening must be queued for the graceful stop, not kill the process with its default
+  // action. Asio keeps a signal that arrives before the wait and delivers it to the wait.
+  if (options().handle_signals) {
+    signals_.add(SIGINT, ec);
+    if (!ec) signals_.add(SIGTERM, ec);
+    if (ec) return util::UnavailableError("cannot handle SIGINT/SIGTERM: " + ec.message());
+  }
   return util::OkStatus();
 }
 
@@ -96,9 +104,6 @@ void CoreImpl::Start() {
 }
 
 void CoreImpl::WaitForSignal() {
-  error_code ec;
-  signals_.add(SIGINT, ec);
-  signals_.add(SIGTERM, ec);
   signals_.async_wait([self = shared_from_this()](error_code ec, int signal) {
     if (ec) return;
     util::LogInfo("http shutting down on signal").Int("signal", signal);
