@@ -37,6 +37,24 @@ struct EventPage {
 
 using InsertCallback = std::function<void(util::StatusOr<InsertOutcome>)>;
 
+// A billing record as another instance left it (cluster following): doc absent = deleted.
+struct RecordChange {
+  std::string table;
+  std::string key;
+  std::optional<std::string> doc;
+  int64_t rev = 0;
+};
+
+struct ClusterRound {
+  int64_t rev = 0;  // the newest record rev this instance has now seen or written
+  int events = 0;   // how many due events were claimed and handled
+};
+
+// The CPU-only part of a cluster processing round: brings the in-memory state up to `changes`,
+// applies `due`, and returns what to commit.
+using ClusterWork = std::function<util::StatusOr<ProcessingCommit>(
+    std::vector<RecordChange> changes, std::vector<StoredEvent> due)>;
+
 // The durable store: the inbox today, billing state as it grows. Implementations: sqlite/
 // (embedded default) and postgres/. All methods are thread-safe.
 //
@@ -150,6 +168,39 @@ class Store {
   // transactions; durable before it returns. Returns how many were deleted.
   virtual util::StatusOr<int64_t> CleanupEvents(int64_t received_before_us,
                                                 const std::set<std::string>& keep);
+
+  // --- Cluster: several instances on one database (PostgreSQL). Defaults: one instance. ---
+
+  // True when other instances may process this database at the same time. The pipeline then
+  // takes its work through ProcessDueInCluster and follows other instances' record changes with
+  // RecordChangesSince instead of DueEvents/CommitProcessing. Default: false.
+  virtual bool Clustered() const { return false; }
+
+  // One processing round, serialised across the cluster, in ONE transaction: takes the cluster's
+  // processing lock (waits for it up to the statement timeout), reads the record changes committed
+  // after `after_rev`, claims up to `limit` (>= 1) due events as DueEvents defines them (FOR UPDATE
+  // SKIP LOCKED), calls `work` with both on the caller's thread, then writes what `work` returns
+  // (CommitProcessing's contract) and commits. `work` must be CPU-only; when it fails, nothing is
+  // written and its status is returned. Every record write gets a new rev, so the returned rev
+  // (the newest one now durable, >= after_rev) is where this instance's view stands afterwards.
+  virtual util::StatusOr<ClusterRound> ProcessDueInCluster(int64_t now_us, int limit,
+                                                           int64_t after_rev,
+                                                           const ClusterWork& work);
+  // Records written after `after_rev` (deletions as a change without doc), oldest first, at most
+  // `limit`: what other instances changed since this one last looked. Each record appears once,
+  // with its current doc and rev.
+  virtual util::StatusOr<std::vector<RecordChange>> RecordChangesSince(int64_t after_rev,
+                                                                       int limit);
+  // The newest record rev (0 for none); read BEFORE ForEachRecord when loading state, so that
+  // following from it misses nothing.
+  virtual util::StatusOr<int64_t> LatestRecordRev();
+
+  // Leadership for jobs that must run on one instance at a time (scheduler, outbox delivery):
+  // true while this process holds the lock named `name` (PostgreSQL: a session advisory lock on a
+  // connection kept for it, so it is released when the process dies). Tries to take it when not
+  // held; cheap to call every few seconds. kUnavailable when the database cannot be reached
+  // (treat as not leader). Default (a single-instance store): always true.
+  virtual util::StatusOr<bool> HoldLeadership(std::string_view name);
 };
 
 }  // namespace stripehook::store
