@@ -119,9 +119,11 @@ def main(ctx, result):
     for cycle in range(cycles):
         full_200 += one_cycle(ctx, server, mnt, cycle, acked, statuses)
         result.update(rounds=cycle + 1, events_acked=len(acked))
-    fl.check(server.terminate() == 0, "serve did not exit 0 on SIGTERM")
-    server.start()  # reopen: recovery of whatever the full disk left behind
-    fl.check(server.terminate() == 0, "serve did not exit 0 on SIGTERM after the restart")
+    for when in ("after the cycles", "after a restart"):
+        code = server.terminate()
+        fl.check(code == 0, f"serve exited {code} on SIGTERM {when}: {server.read_log()[-1500:]}")
+        if when == "after the cycles":
+            server.start()  # reopen: recovery of whatever the full disk left behind
     integrity = fl.sqlite_query(db, "PRAGMA integrity_check")[0][0]
     lost = fl.sqlite_missing(db, acked)
     result.update(events_acked=len(acked), events_lost=len(lost), acked_while_full=full_200,

@@ -197,7 +197,7 @@ class Load:
         self.port, self.prefix, self.phase, self.body = port, prefix, phase, body
         self.stop_flag = threading.Event()
         self.lock = threading.Lock()
-        self.outcomes = []  # (event id, status, phase at send, phase at answer)
+        self.outcomes = []  # (event id, status, phase at send, phase at answer, seconds)
         self.threads = [threading.Thread(target=self._client, args=(c,), daemon=True)
                         for c in range(clients)]
 
@@ -215,19 +215,24 @@ class Load:
         i = 0
         while not self.stop_flag.is_set():
             event_id = f"evt_{self.prefix}_{c}_{i}"
-            before = self.phase[0]
+            before, sent = self.phase[0], time.monotonic()
             status = signed_post(self.port() if callable(self.port) else self.port,
-                                 self.body(event_id), timeout=15).status
+                                 self.body(event_id), timeout=60).status
             with self.lock:
-                self.outcomes.append((event_id, status, before, self.phase[0]))
+                self.outcomes.append((event_id, status, before, self.phase[0],
+                                      time.monotonic() - sent))
             i += 1
-            if status == 0:
-                time.sleep(0.01)  # no server right now: do not spin
+            if status in (0, 503):
+                time.sleep(0.01)  # no server or no storage right now: retry, but do not spin
 
     def count(self, status=None, phase=None):
         with self.lock:
             return sum(1 for o in self.outcomes if (status is None or o[1] == status) and
                        (phase is None or (o[2] == phase and o[3] == phase)))
+
+    def max_seconds(self, status):
+        with self.lock:
+            return max((o[4] for o in self.outcomes if o[1] == status), default=0.0)
 
     def acked_ids(self):
         with self.lock:
