@@ -95,9 +95,13 @@ void AddAccessNotifications(const Event& event, const State& state, const Config
             after.grace_until ? boost::json::value(*after.grace_until) : nullptr;
       }
     }
-    if (before == after) continue;
+    // Compare what the application sees: a move to another subscription on the same terms
+    // (same plan, status, features, limits) is not an access change.
+    boost::json::object before_json = ToJson(before);
+    boost::json::object after_json = ToJson(after);
+    if (before_json == after_json) continue;
     boost::json::object body{
-        {"before", ToJson(before)}, {"after", ToJson(after)}, {"event", event.id}};
+        {"before", std::move(before_json)}, {"after", std::move(after_json)}, {"event", event.id}};
     result.notifications.push_back({"access.changed", user, std::move(body)});
   }
 }

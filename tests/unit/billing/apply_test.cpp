@@ -160,6 +160,23 @@ TEST_F(ApplyTest, PlanDowngradeIsFlaggedWithOldAndNewLimits) {
   EXPECT_EQ(access->body.at("after").at("plan").as_string(), "pro");
 }
 
+TEST_F(ApplyTest, MovingToAnotherSubscriptionOnTheSameTermsIsNotAnAccessChange) {
+  Commit(Event(
+      "evt_sub2", "customer.subscription.created", kT + 50,
+      SubscriptionObject("sub_2", "cus_1", "active", "price_team", kT + 50, kT + 30 * 86400)));
+  AccessDecision before = Access("user_1", state_, kT + 100, config_);
+  ApplyResult result = Commit(Event(
+      "evt_del2", "customer.subscription.deleted", kT + 100,
+      SubscriptionObject("sub_2", "cus_1", "canceled", "price_team", kT + 50, kT + 30 * 86400)));
+  AccessDecision after = Access("user_1", state_, kT + 100, config_);
+  // The decision now rests on the older subscription, with the same plan and status.
+  ASSERT_EQ(before.subscription_id, "sub_2");
+  ASSERT_EQ(after.subscription_id, "sub_1");
+  EXPECT_TRUE(after.access);
+  EXPECT_NE(FindNotification(result, "subscription.canceled"), nullptr);
+  EXPECT_EQ(FindNotification(result, "access.changed"), nullptr);
+}
+
 TEST_F(ApplyTest, PlanUpgradeIsNotADowngrade) {
   ApplyResult result = Commit(Event("evt_up", "customer.subscription.updated", kT + 100,
                                     Sub("active", "price_enterprise")));
