@@ -1,3 +1,11 @@
+#include <csignal>
+
 #include "app/cli.h"
 
-int main(int argc, char** argv) { return stripehook::app::RunCli(argc, argv); }
+// A peer that closes its socket while we write to it (redis-server restarting under a hiredis
+// connection, a receiver gone mid-request) must fail that write with EPIPE, not kill the whole
+// process with SIGPIPE's default action (found by tests/faults/receivers_down.py).
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  return stripehook::app::RunCli(argc, argv);
+}

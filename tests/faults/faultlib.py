@@ -101,8 +101,8 @@ def request(port, method, path, body=None, headers=None, timeout=30.0):
         conn.request(method, path, body=body, headers=headers or {})
         r = conn.getresponse()
         return Answer(r.status, r.read(), {k.lower(): v for k, v in r.getheaders()})
-    except (OSError, http.client.HTTPException):
-        return Answer(0)
+    except (OSError, http.client.HTTPException) as e:
+        return Answer(0, f"no answer: {type(e).__name__}: {e}".encode())
     finally:
         conn.close()
 
