@@ -37,6 +37,27 @@ inline std::optional<OutboxStatus> ParseOutboxStatus(std::string_view name) {
   return std::nullopt;
 }
 
+// channels_done as stored by every engine: one comma-separated column (channel names never hold
+// a comma).
+inline std::string JoinOutboxChannels(const std::vector<std::string>& channels) {
+  std::string joined;
+  for (const std::string& c : channels) {
+    if (!joined.empty()) joined += ',';
+    joined += c;
+  }
+  return joined;
+}
+inline std::vector<std::string> SplitOutboxChannels(std::string_view joined) {
+  std::vector<std::string> channels;
+  while (!joined.empty()) {
+    size_t comma = joined.find(',');
+    channels.emplace_back(joined.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    joined.remove_prefix(comma + 1);
+  }
+  return channels;
+}
+
 // One stored outbox row. `id` is the row's sequence number: unique, increasing in production
 // order, stable across retries (webhook-id and Message-ID derive from it).
 struct OutboxEntry {

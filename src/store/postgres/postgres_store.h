@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,10 +56,24 @@ class PostgresStore final : public Store {
   util::StatusOr<int64_t> CountAudit() override;
   util::StatusOr<int64_t> CountOutbox() override;
 
-  // Admin read models (store.h); the other non-pure methods keep Store's kUnimplemented.
+  // Admin read models (store.h).
   util::StatusOr<InboxBacklog> Backlog() override;
   util::StatusOr<std::optional<StoredEvent>> LatestEventForObject(
       std::string_view object_id) override;
+  // pg_admin_store.cpp: the admin read models see every instance's rows; CleanupEvents deletes in
+  // bounded transactions on a pooled connection.
+  util::StatusOr<EventPage> ListEventsForAdmin(const AdminEventFilter& filter) override;
+  util::StatusOr<EventWindowStats> StatsSince(int64_t since_us) override;
+  util::StatusOr<int64_t> CleanupEvents(int64_t received_before_us,
+                                        const std::set<std::string>& keep) override;
+
+  // pg_outbox_store.cpp: outbox delivery (one leader instance delivers, see OpenOutbox there);
+  // writes are one transaction each on a pooled connection.
+  util::StatusOr<std::vector<OutboxEntry>> OpenOutbox(int64_t after_id, int limit) override;
+  util::Status UpdateOutbox(std::vector<OutboxUpdate> updates) override;
+  util::StatusOr<OutboxPage> ListOutbox(const OutboxFilter& filter) override;
+  util::StatusOr<OutboxEntry> GetOutbox(int64_t id) override;
+  util::StatusOr<int64_t> RequeueOutbox(std::optional<int64_t> id) override;
 
   PgWriterStats writer_stats() const { return writer_->Stats(); }
 

@@ -42,7 +42,7 @@ util::StatusOr<OutboxEntry> ReadEntry(const Statement& stmt) {
   e.last_error = stmt.ColumnOptionalString(8);
   e.created_at_us = stmt.ColumnInt64(9);
   e.delivered_at_us = stmt.ColumnOptionalInt64(10);
-  e.channels_done = SplitChannels(stmt.ColumnString(11));
+  e.channels_done = SplitOutboxChannels(stmt.ColumnString(11));
   return e;
 }
 
@@ -63,26 +63,6 @@ util::StatusOr<std::vector<OutboxEntry>> ReadEntries(Statement& stmt, int max_ro
 }
 
 }  // namespace
-
-std::string JoinChannels(const std::vector<std::string>& channels) {
-  std::string joined;
-  for (const std::string& c : channels) {
-    if (!joined.empty()) joined += ',';
-    joined += c;
-  }
-  return joined;
-}
-
-std::vector<std::string> SplitChannels(std::string_view joined) {
-  std::vector<std::string> channels;
-  while (!joined.empty()) {
-    size_t comma = joined.find(',');
-    channels.emplace_back(joined.substr(0, comma));
-    if (comma == std::string_view::npos) break;
-    joined.remove_prefix(comma + 1);
-  }
-  return channels;
-}
 
 util::StatusOr<std::vector<OutboxEntry>> QueryOpenOutbox(Connection& conn, int64_t after_id,
                                                          int limit) {
@@ -129,7 +109,7 @@ util::StatusOr<OutboxEntry> QueryOutboxEntry(Connection& conn, int64_t id) {
 util::Status UpdateOutboxInTxn(WriteTxn& txn, const std::vector<OutboxUpdate>& updates) {
   for (const OutboxUpdate& u : updates) {
     SH_ASSIGN_OR_RETURN(Statement * stmt, txn.Prepare(kUpdateOutbox));
-    std::string channels = JoinChannels(u.channels_done);
+    std::string channels = JoinOutboxChannels(u.channels_done);
     stmt->BindText(1, OutboxStatusName(u.status));
     stmt->BindInt64(2, u.attempts);
     stmt->BindOptionalInt64(3, u.next_attempt_at_us);

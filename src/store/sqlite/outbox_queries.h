@@ -25,8 +25,4 @@ util::StatusOr<OutboxEntry> QueryOutboxEntry(Connection& conn, int64_t id);
 util::Status UpdateOutboxInTxn(WriteTxn& txn, const std::vector<OutboxUpdate>& updates);
 util::StatusOr<int64_t> RequeueOutboxInTxn(WriteTxn& txn, std::optional<int64_t> id);
 
-// channels_done is stored as one comma-separated column (channel names never hold a comma).
-std::string JoinChannels(const std::vector<std::string>& channels);
-std::vector<std::string> SplitChannels(std::string_view joined);
-
 }  // namespace stripehook::store::sqlite
