@@ -11,7 +11,9 @@ packages=(
   libssl-dev libsqlite3-dev sqlite3 libpq-dev libcurl4-openssl-dev libhiredis-dev
   libtoml11-dev libcli11-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev
-  clang clang-format clang-tidy
+  # libclang-rt-14-dev: the ASan/UBSan/libFuzzer runtimes of `make test-san`; only a
+  # Recommends of clang, which --no-install-recommends skips.
+  clang clang-format clang-tidy libclang-rt-14-dev
   python3 curl procps psmisc wrk
   postgresql redis-server python3-aiosmtpd openssl
   chromium fonts-dejavu-core

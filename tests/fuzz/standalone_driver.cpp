@@ -1,8 +1,8 @@
-// main() for fuzz targets built without libFuzzer (g++, the ordinary and the ASan build): runs
-// the target over every file of the given corpus directories (the regression inputs), then, with
-// -max_total_time=N (and -seed=S), mutates corpus inputs at random for N seconds (a crude fuzzer,
-// so that `make test` exercises each target beyond its seeds even where clang is not used). Same
-// flag spelling as libFuzzer, so ctest passes identical arguments to either build.
+// main() for fuzz targets built without libFuzzer (g++: the Release tree, where ctest runs
+// `fuzz_<name>_replay`): runs the target over every file of the given corpus directories (seeds
+// and regression inputs). With -max_total_time=N (and -seed=S) it then mutates corpus inputs at
+// random for N seconds, a crude fuzzer for a machine without clang; `make test` fuzzes with real
+// libFuzzer in the sanitizer tree instead. Same flag spelling as libFuzzer.
 
 #include <chrono>
 #include <cstdint>
