@@ -48,6 +48,13 @@ fuzz-smoke: fuzz-build
 fuzz: fuzz-build
 	@$(SAN_ENV) tests/fuzz/run_fuzz.sh $(FUZZ_BUILD)
 
+# Every fault script of tests/faults/ at full size, the crash and hostile suites, and `make fuzz`
+# with FUZZ_SECONDS (default 60 here) per target; regenerates docs/RELIABILITY.md from the results.
+.PHONY: reliability
+reliability: build
+	@python3 scripts/reliability.py --build $(BUILD) --fuzz-seconds $(or $(FUZZ_SECONDS),60) \
+		--fuzz-command "$(MAKE) --no-print-directory fuzz"
+
 bench: build
 	@bench/run.sh $(BUILD)
 
