@@ -9,6 +9,7 @@
 set -uo pipefail
 
 BUILD=$(cd "${1:?usage: bench/postgres.sh BUILD_DIR}" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
 SERVER="$BUILD/src/stripehook"
 LOADGEN="$BUILD/bench/stripehook-loadgen"
 DURATION=${BENCH_PG_DURATION:-10}
@@ -69,36 +70,79 @@ load() {  # load PORT OUT CONNECTIONS
   "$LOADGEN" --url "http://127.0.0.1:$1/webhooks/stripe" --secret "$SECRET" \
     --connections "$3" --duration "$DURATION" >"$2" 2>"$2.txt"
 }
-field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
 
-log "one instance, $CONNECTIONS connections, $DURATION s"
-start_instance "$WORK/one.log" || { log "instance did not start"; cat "$WORK/one.log" >&2; exit 1; }
-load "$PORT" "$WORK/one.json" "$CONNECTIONS" || { log "load failed"; exit 1; }
-stop_instances
+# CPU seconds (user + system) used so far by the given processes.
+cpu_s() {
+  local ticks=0 t p
+  for p in "$@"; do
+    t=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}')
+    ticks=$((ticks + ${t:-0}))
+  done
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", t / hz}'
+}
+# CPU seconds of the server(s), then of PostgreSQL (the postmaster and its children: backends,
+# WAL writer, checkpointer ...), comma-separated.
+cpu_sample() {
+  local master
+  master=$(head -1 "$WORK/data/postmaster.pid")
+  echo "$(cpu_s "${PIDS[@]}"),$(cpu_s "$master" $(pgrep -P "$master"))"
+}
+pending() { psql_cmd -d bench -c "SELECT count(*) FROM events WHERE status = 'pending'"; }
 
-log "two instances on one database, $CONNECTIONS connections each, $DURATION s"
-start_instance "$WORK/a.log" || exit 1
-PORT_A=$PORT
-start_instance "$WORK/b.log" || exit 1
-PORT_B=$PORT
-load "$PORT_A" "$WORK/a.json" "$CONNECTIONS" &
-LA=$!
-load "$PORT_B" "$WORK/b.json" "$CONNECTIONS" &
-LB=$!
-wait $LA && wait $LB || { log "load failed"; exit 1; }
-stop_instances
+# measure NAME PORT...: one load generator per port, all at once; writes $WORK/NAME.row (JSON,
+# postgres_report.py): accepted/s, CPU of the server(s) and of PostgreSQL during the load and
+# again once the pipeline has applied the backlog (at most BENCH_PG_DRAIN s more), load average.
+measure() {
+  local name=$1 port i=0 p
+  shift
+  local before after drained load_before load_after t0 loads=() jsons=()
+  load_before=$(cut -d' ' -f1 /proc/loadavg)
+  before=$(cpu_sample)
+  for port in "$@"; do
+    load "$port" "$WORK/$name.$i.json" "$CONNECTIONS" &
+    loads+=($!)
+    jsons+=("$WORK/$name.$i.json")
+    i=$((i + 1))
+  done
+  for p in "${loads[@]}"; do wait "$p" || { log "load failed"; return 1; }; done
+  after=$(cpu_sample)
+  load_after=$(cut -d' ' -f1 /proc/loadavg)
+  t0=$SECONDS
+  while (($(pending) > 0 && SECONDS - t0 < ${BENCH_PG_DRAIN:-60})); do sleep 0.2; done
+  drained=$(cpu_sample)
+  python3 "$HERE/postgres_report.py" row "$name" "$before,$after,$drained" "$load_before" \
+    "$load_after" $((SECONDS - t0)) "$(pending)" "${jsons[@]}" >"$WORK/$name.row"
+}
+
+# BENCH_PG_SCENARIOS: "one" (one instance), "two" (two instances on one database), in order.
+SCENARIOS=${BENCH_PG_SCENARIOS:-one two}
+ROWS=()
+for scenario in $SCENARIOS; do
+  case $scenario in
+    one)
+      log "one instance, $CONNECTIONS connections, $DURATION s"
+      start_instance "$WORK/one.log" || { log "instance did not start"; cat "$WORK/one.log" >&2; exit 1; }
+      measure one "$PORT" || exit 1
+      ;;
+    two)
+      log "two instances on one database, $CONNECTIONS connections each, $DURATION s"
+      start_instance "$WORK/a.log" || exit 1
+      PORT_A=$PORT
+      start_instance "$WORK/b.log" || exit 1
+      measure two "$PORT_A" "$PORT" || exit 1
+      ;;
+    *) log "unknown scenario $scenario"; exit 2 ;;
+  esac
+  stop_instances
+  ROWS+=("$WORK/$scenario.row")
+done
 STORED=$(psql_cmd -d bench -c "SELECT count(*) FROM events")
 
-one=$(field "$WORK/one.json" accepted_per_s)
-a=$(field "$WORK/a.json" accepted_per_s)
-b=$(field "$WORK/b.json" accepted_per_s)
 echo "## PostgreSQL ingest — $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
-echo "- PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), local cluster, default settings (fsync, synchronous_commit on); $(nproc) CPUs shared by PostgreSQL, the server(s) and the load generator(s)"
+echo "- PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), local cluster, default settings (fsync, synchronous_commit on); $(nproc) CPUs shared by PostgreSQL, the server(s) and the load generator(s); $CONNECTIONS connections per instance, $DURATION s per scenario"
 echo
-echo "| scenario | accepted/s | p50 ms | p99 ms |"
-echo "|---|---:|---:|---:|"
-echo "| one instance | $(printf '%.0f' "$one") | $(field "$WORK/one.json" p50_ms) | $(field "$WORK/one.json" p99_ms) |"
-echo "| two instances, one database (sum) | $(python3 -c "print(round($a + $b))") | $(field "$WORK/a.json" p50_ms) / $(field "$WORK/b.json" p50_ms) | $(field "$WORK/a.json" p99_ms) / $(field "$WORK/b.json" p99_ms) |"
+python3 "$HERE/postgres_report.py" table "${ROWS[@]}"
 echo
 echo "- events stored in the database at the end: $STORED"
+echo "- CPU µs/event: CPU seconds (utime + stime, /proc) used during the load / events accepted; \"with processing\" counts on until the pipeline had applied every accepted event"

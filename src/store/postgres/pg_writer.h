@@ -95,6 +95,7 @@ class PgGroupCommitWriter {
   const Options options_;
   std::unique_ptr<PgConnection> conn_;  // writer thread only; null while disconnected
   ReconnectBackoff backoff_;            // writer thread only
+  bool session_configured_ = false;     // writer thread only: ConfigureSession ran on conn_
 
   std::mutex mu_;
   std::condition_variable wake_;
