@@ -24,6 +24,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -61,7 +62,7 @@ def wait_for(condition, timeout=30.0, interval=0.02):
 
 
 def free_port():
-    import socket
+    """A port free on 127.0.0.1 right now (another process may take it before we bind it)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -318,6 +319,12 @@ def check(condition, message):
         raise Failure(message)
 
 
+def _terminated(*_):
+    # SIGTERM (ctest's timeout): unwind through run()'s finally, which stops what we started and
+    # removes the work directory.
+    raise Failure("terminated by SIGTERM")
+
+
 def run(name, injects, body):
     """Entry point of every script; see the module docstring."""
     if len(sys.argv) != 3 or sys.argv[2] not in ("smoke", "full"):
@@ -327,8 +334,7 @@ def run(name, injects, body):
     result = {"name": name, "injects": injects, "size": ctx.size, "rounds": 0,
               "events_acked": 0, "events_lost": 0, "rejected": {}, "result": "fail"}
     started = time.monotonic()
-    # SIGTERM from ctest's timeout: still stop what we started and remove the directory.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(Failure("terminated")))
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         if not os.access(ctx.binary, os.X_OK):
             raise Failure(f"{ctx.binary} is missing: build first")
