@@ -96,6 +96,7 @@ util::Status Scheduler::Add(JobSpec spec) {
 bool Scheduler::ClaimLocked(Job& job, bool scheduled, int64_t now_us) {
   if (job.running) return false;
   if (scheduled) {
+    if (paused_) return false;
     if (!job.next_run_us || *job.next_run_us > now_us) return false;
     // Counted from now, not from the missed slot: after a pause (or a clock jump) the job runs
     // once, not once per missed interval.
@@ -214,6 +215,11 @@ void Scheduler::Stop() {
     }
   }
   for (std::thread& t : threads) t.join();
+}
+
+void Scheduler::PauseSchedule(bool paused) {
+  std::lock_guard<std::mutex> lock(mu_);
+  paused_ = paused;
 }
 
 std::vector<JobStatus> Scheduler::Jobs() const {

@@ -102,6 +102,11 @@ class Scheduler {
   void Start();
   void Stop();
 
+  // While paused, no scheduled run starts (RunDue and the background thread skip every job);
+  // RunNow and Trigger still run. A job that came due meanwhile runs at the first tick after it
+  // resumes. For a cluster: only the instance holding the scheduler's leadership runs the schedule.
+  void PauseSchedule(bool paused);
+
   std::vector<JobStatus> Jobs() const;
 
  private:
@@ -117,6 +122,7 @@ class Scheduler {
   std::condition_variable wake_;
   std::map<std::string, std::unique_ptr<Job>> jobs_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
+  bool paused_ GUARDED_BY(mu_) = false;
   std::thread loop_;
 };
 

@@ -97,6 +97,7 @@ util::StatusOr<std::unique_ptr<Service>> Service::Create(const Config& config) {
 }
 
 Service::~Service() {
+  if (outbox_leadership_) outbox_leadership_->Stop();
   if (jobs_) jobs_->Stop();
   if (webhook_health_) webhook_health_->Stop();
   if (processor_) processor_->Stop();
@@ -138,13 +139,14 @@ util::Status Service::Run() {
       .Int("endpoints", static_cast<int64_t>(config_.endpoints.size()));
   processor_->Start();
   jobs_->Start();
-  if (deliverer_) deliverer_->Start();
+  if (outbox_leadership_) outbox_leadership_->Start();
   webhook_health_->Start(std::chrono::seconds(config_.admin.health_check_interval_seconds));
   server_->Run();
   webhook_health_->Stop();
   jobs_->Stop();  // waits for a running job: it may still write to the store
   // Every in-flight request has been answered; stop applying, then finish what the writer holds.
   processor_->Stop();
+  if (outbox_leadership_) outbox_leadership_->Stop();
   if (deliverer_) deliverer_->Stop();
   store_->Shutdown();
   const ingest::IngestCounters& c = ingest_->counters();

@@ -9,6 +9,7 @@
 #include "admin/webhook_health.h"
 #include "app/config.h"
 #include "app/config_billing.h"
+#include "app/leadership.h"
 #include "app/service_jobs.h"
 #include "billing/config.h"
 #include "http/router.h"
@@ -62,6 +63,8 @@ class Service {
   std::unique_ptr<admin::WebhookHealth> webhook_health_;
   std::unique_ptr<admin::MetricsEndpoint> metrics_endpoint_;
   std::unique_ptr<notify::OutboxDeliverer> deliverer_;  // null when no channel is configured
+  // Runs deliverer_ while this instance leads "outbox" (always on SQLite); null without it.
+  std::unique_ptr<Leadership> outbox_leadership_;
   // Null without a Stripe key. Shared: the command routes, backfill and reconcile hold it.
   std::shared_ptr<stripe::StripeClient> stripe_client_;
   std::unique_ptr<ServiceJobs> jobs_;  // scheduler and reconciler (service_jobs.h)

@@ -63,10 +63,17 @@ util::Status ServiceJobs::AddJobs() {
 }
 
 void ServiceJobs::Start() {
-  if (schedule_.enabled) scheduler_->Start();
+  if (!schedule_.enabled || leadership_) return;
+  scheduler_->PauseSchedule(true);
+  leadership_ = std::make_unique<Leadership>(
+      "scheduler", [store = store_] { return store->HoldLeadership("scheduler"); },
+      [scheduler = scheduler_.get()](bool held) { scheduler->PauseSchedule(!held); });
+  leadership_->Start();
+  scheduler_->Start();
 }
 
 void ServiceJobs::Stop() {
+  if (leadership_) leadership_->Stop();
   if (scheduler_) scheduler_->Stop();
 }
 

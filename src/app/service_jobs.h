@@ -11,6 +11,7 @@
 #include "admin/webhook_health.h"
 #include "app/config.h"
 #include "app/config_schedule.h"
+#include "app/leadership.h"
 #include "app/scheduler.h"
 #include "http/router.h"
 #include "pipeline/processor.h"
@@ -48,7 +49,10 @@ class ServiceJobs {
   // with its record; 409 `conflict` when that job is running already, 404 for an unknown job.
   void AddRoutes(http::Router& router, admin::AdminAuth& auth);
 
-  void Start();  // no-op when [schedule] enabled = false
+  // No-op when [schedule] enabled = false. Otherwise the schedule runs while this instance holds
+  // the store's "scheduler" leadership (always, on a single-instance store), checked every ~2 s;
+  // on-demand runs (AddRoutes) work on every instance.
+  void Start();
   void Stop();
 
   // For admin::StripeUserHooks (GET /admin/users/{id}, POST /admin/users/{id}/fix): the user's
@@ -78,6 +82,7 @@ class ServiceJobs {
   bool alert_findings_ = false;  // [notify.alerts] is set: reconcile findings go to its URL
   std::unique_ptr<reconcile::Reconciler> reconciler_;
   std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<Leadership> leadership_;  // set by Start()
 };
 
 }  // namespace stripehook::app

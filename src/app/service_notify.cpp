@@ -1,5 +1,6 @@
-// Service wiring of outbox delivery (notify/): channels from [notify], the deliverer thread, the
-// admin outbox endpoints, and operator alerts for rows that went dead.
+// Service wiring of outbox delivery (notify/): channels from [notify], the deliverer thread (run
+// while this instance leads "outbox"), the admin outbox endpoints, and operator alerts for rows
+// that went dead.
 #include "admin/admin_auth.h"
 #include "app/config_notify.h"
 #include "app/service.h"
@@ -30,6 +31,16 @@ util::Status Service::AddNotify() {
     };
     deliverer_ = std::make_unique<notify::OutboxDeliverer>(
         store_.get(), clock_, std::move(channels), settings.delivery, alert);
+    // One deliverer in a cluster: two would send a row twice. Run() starts the checks.
+    outbox_leadership_ = std::make_unique<Leadership>(
+        "outbox", [store = store_.get()] { return store->HoldLeadership("outbox"); },
+        [deliverer = deliverer_.get()](bool held) {
+          if (held) {
+            deliverer->Start();
+          } else {
+            deliverer->Stop();
+          }
+        });
   } else {
     util::LogInfo("no [notify] channel configured: outbox rows are kept, not delivered");
   }
