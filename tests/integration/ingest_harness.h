@@ -64,7 +64,11 @@ class DbReader {
   std::string Payload(const std::string& id) {
     sqlite3_stmt* st = nullptr;
     std::string value;
-    sqlite3_prepare_v2(db_, "SELECT payload FROM events WHERE id = ?", -1, &st, nullptr);
+    // Since migration 6 the payload lives in event_payloads (events.payload is left empty).
+    sqlite3_prepare_v2(db_,
+                       "SELECT p.payload FROM events e JOIN event_payloads p ON p.seq = e.seq "
+                       "WHERE e.id = ?",
+                       -1, &st, nullptr);
     sqlite3_bind_text(st, 1, id.c_str(), -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) == SQLITE_ROW) {
       const void* blob = sqlite3_column_blob(st, 0);

@@ -4,15 +4,25 @@
 
 namespace stripehook::store::sqlite {
 
+// The payload goes to event_payloads (migration 6), so the events row stays small: the
+// pipeline's status update then rewrites a ~200-byte row sharing its page with others instead of
+// a whole page per event. events.payload keeps an empty blob for such rows.
 const std::string_view kInsertEventSql =
     "INSERT INTO events (id, type, created, livemode, api_version, account, object_id, "
     "object_type, received_at, source, endpoint, payload) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, X'') "
     "ON CONFLICT (id) DO NOTHING";
 
+const std::string_view kInsertEventPayloadSql =
+    "INSERT INTO event_payloads (seq, payload) VALUES (?, ?)";
+
+// Rows written before migration 6 (or by tools that insert into events directly) have no
+// event_payloads row and keep their payload inline; the lookup is by rowid, one b-tree descent.
 const std::string_view kEventColumns =
     "id, type, created, livemode, api_version, account, object_id, object_type, received_at, "
-    "source, endpoint, payload, status, attempts, next_attempt_at, last_error, processed_at";
+    "source, endpoint, "
+    "COALESCE((SELECT p.payload FROM event_payloads p WHERE p.seq = events.seq), events.payload), "
+    "status, attempts, next_attempt_at, last_error, processed_at";
 
 void BindNewEvent(Statement& stmt, const NewEvent& event) {
   stmt.BindText(1, event.id);
@@ -26,7 +36,6 @@ void BindNewEvent(Statement& stmt, const NewEvent& event) {
   stmt.BindInt64(9, event.received_at_us);
   stmt.BindText(10, event.source);
   stmt.BindText(11, event.endpoint);
-  stmt.BindBlob(12, event.payload);
 }
 
 util::StatusOr<StoredEvent> ReadStoredEvent(const Statement& stmt) {

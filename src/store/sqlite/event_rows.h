@@ -8,11 +8,15 @@
 
 namespace stripehook::store::sqlite {
 
-// Inserts one inbox row unless its id is already stored; Changes() tells which happened.
-// Parameters: BindNewEvent.
+// Inserts one inbox row, without its payload, unless its id is already stored; Changes() tells
+// which happened. Parameters: BindNewEvent.
 extern const std::string_view kInsertEventSql;
 
-// The columns ReadStoredEvent expects, in order, for `SELECT <kEventColumns> FROM events ...`.
+// Stores the payload of the row kInsertEventSql just inserted: (seq = its rowid, payload).
+extern const std::string_view kInsertEventPayloadSql;
+
+// The columns ReadStoredEvent expects, in order, for `SELECT <kEventColumns> FROM events ...`
+// (the payload is looked up by `events.seq`: the table must not be aliased).
 extern const std::string_view kEventColumns;
 
 // Binds every parameter of kInsertEventSql. `event` must outlive the statement's next Reset.

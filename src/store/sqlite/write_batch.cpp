@@ -68,7 +68,14 @@ util::StatusOr<InsertOutcome> BatchExecutor::Insert(const NewEvent& event) {
   stmt->Reset();  // drop the bindings: they point into `event`
   // The context string is built only on failure: this runs once per event on the writer thread.
   if (!status.ok()) return status.Annotate("insert event " + event.id);
-  return conn_->Changes() == 1 ? InsertOutcome::kInserted : InsertOutcome::kDuplicate;
+  if (conn_->Changes() != 1) return InsertOutcome::kDuplicate;
+  SH_ASSIGN_OR_RETURN(Statement * payload, cache_.Get(kInsertEventPayloadSql));
+  payload->BindInt64(1, conn_->LastInsertRowid());
+  payload->BindBlob(2, event.payload);
+  status = payload->Run();
+  payload->Reset();
+  if (!status.ok()) return status.Annotate("insert payload of event " + event.id);
+  return InsertOutcome::kInserted;
 }
 
 util::Status BatchExecutor::RunWork(PendingWork& work, util::Status* work_status) {

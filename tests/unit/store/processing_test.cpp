@@ -297,9 +297,15 @@ void CreateVersionOneDatabase(const std::string& path) {
   ASSERT_OK(conn->Exec(first.sql));
   ASSERT_OK(conn->Exec(
       "INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, 'create events', 0)"));
-  ASSERT_OK_AND_ASSIGN(sqlite::Statement insert, conn->Prepare(sqlite::kInsertEventSql));
+  // The insert of a binary of that time: the payload inline in events (migration 6 moved it).
+  ASSERT_OK_AND_ASSIGN(
+      sqlite::Statement insert,
+      conn->Prepare("INSERT INTO events (id, type, created, livemode, api_version, account, "
+                    "object_id, object_type, received_at, source, endpoint, payload) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   NewEvent old = MakeEvent("evt_old");
   sqlite::BindNewEvent(insert, old);
+  insert.BindBlob(12, old.payload);
   ASSERT_OK(insert.Run());
 }
 
