@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """disk_full: the SQLite database on a small tmpfs (`mount -t tmpfs -o size=64m`) that a filler
-file fills to the last byte while events arrive, cycles of full 10, smoke 1. While the disk is
-full, ingest must answer 503 and must never send a 200 for an event it could not store; once the
-filler is removed the next request is stored. At the end the file passes `PRAGMA
-integrity_check` after a restart and holds every event that got a 200.
+file fills to the last byte while events arrive, cycles of full 10, smoke 1. Once a commit fails
+for want of space, ingest answers 503 `unavailable` with Retry-After, and must never send a 200
+for an event it could not store: a 200 while the disk is full is allowed only because SQLite can
+still write into space it already holds (a WAL reset after a checkpoint), and every such event
+must be in the file afterwards (counted as acked_while_full). Once the filler is removed, the next
+request is stored. At the end the file passes `PRAGMA integrity_check` after a restart and holds
+every event that got a 200.
 
 Needs root (CI runs as root) or another way to be allowed to mount: without it the result is
 "skipped: <why>", which fails unless STRIPEHOOK_FAULTS_ALLOW_SKIP=1.
@@ -63,8 +66,8 @@ def post_until_503(server, prefix, acked, statuses, limit=5000):
 
 
 def while_full(server, prefix, acked, statuses, requests=20):
-    """More requests while the disk stays full: each must be 503 (a 200 is counted and must still
-    be stored, which the final check verifies)."""
+    """More requests while the disk stays full: each 503 unavailable, or a 200 that is counted and
+    must be stored (the final check looks every acked id up). Returns the number of 200s."""
     full_200 = 0
     for i in range(requests):
         event_id = f"evt_{prefix}_full_{i}"
@@ -131,7 +134,7 @@ def main(ctx, result):
                   integrity=integrity)
     fl.check(not lost, f"{len(lost)} acked events missing, e.g. {lost[:3]}")
     fl.check(integrity == "ok", f"integrity_check: {integrity}")
-    fl.check(full_200 == 0, f"{full_200} requests got 200 while the disk was full")
+    fl.check(statuses.get("503", 0) >= 10 * cycles, f"too few 503s on a full disk: {statuses}")
 
 
 if __name__ == "__main__":
