@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# PostgreSQL ingest benchmark: `bench/postgres.sh BUILD_DIR` (also run by run.sh when
-# BENCH_POSTGRES=1). Starts a throwaway cluster from Debian's postgresql package (initdb/pg_ctl
-# in a temporary directory, default settings: fsync and synchronous_commit on, as the `postgres`
-# user when run as root) on a free 127.0.0.1 port, then measures accepted events/s of
+# PostgreSQL ingest benchmark: `bench/postgres.sh BUILD_DIR` (also run by run.sh, `make bench`,
+# when postgresql is installed). Starts a throwaway cluster from Debian's postgresql package
+# (initdb/pg_ctl in a temporary directory, default settings: fsync and synchronous_commit on, as
+# the `postgres` user when run as root) on a free 127.0.0.1 port, then measures accepted events/s of
 #   1. one `stripehook serve` on it, and
 #   2. two instances on the same database, each driven by its own load generator at once.
+# For each: accepted/s, latency, and CPU µs per accepted event of the server(s), of PostgreSQL (the
+# postmaster and its children) and of the load generator(s), from /proc (on a shared machine it
+# moves far less with the others' load than throughput does) during the load, and again once
+# the pipeline has applied everything accepted (waiting at most BENCH_PG_DRAIN s, default 60).
+# BENCH_PG_SCENARIOS ("one two" by default) picks and orders the scenarios; BENCH_PG_SQL runs
+# one statement on the migrated database before them (to try a schema or storage setting).
 # Prints a markdown table. Exit status non-zero only when a scenario could not run.
 set -uo pipefail
 
@@ -49,6 +55,7 @@ URL="postgresql://postgres@127.0.0.1:$PG_PORT/bench"
 psql_cmd() { "${AS_PG[@]}" "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -Atq "$@"; }
 psql_cmd -d postgres -c "CREATE DATABASE bench" || exit 2
 DATABASE_URL=$URL STRIPE_WEBHOOK_SECRET=$SECRET "$SERVER" migrate >"$WORK/migrate.log" 2>&1 || { log "migrate failed"; exit 2; }
+[[ -n ${BENCH_PG_SQL:-} ]] && { psql_cmd -d bench -c "$BENCH_PG_SQL" || exit 2; }
 
 # start_instance LOGFILE: sets PORT
 start_instance() {

@@ -6,7 +6,8 @@
 # non-zero only when a scenario could not run. BENCH_QUICK=1 shortens everything (smoke run).
 # BENCH_LOG_LEVEL sets the server's log level (default: the server's own, info).
 # The billing-state scenarios (lifecycle events applied end to end; GET /v1/access over a state
-# of many users) live in billing_scenarios.sh.
+# of many users) live in billing_scenarios.sh; PostgreSQL ingest (one and two instances, when
+# postgresql is installed) in postgres.sh.
 set -uo pipefail
 
 BUILD=${1:?usage: bench/run.sh BUILD_DIR}
@@ -268,6 +269,17 @@ main() {
   billing_scenarios
   # Admin event list latency over a large inbox (its own server and database; prints its table).
   "$HERE/admin_list.sh" "$BUILD" || FAILED+=(admin_list)
+  # PostgreSQL ingest, one instance and two (its own throwaway cluster; prints its table), when
+  # Debian's postgresql package is installed.
+  if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+    local pg_duration=10 pg_drain=60
+    [[ ${BENCH_QUICK:-0} == 1 ]] && pg_duration=2 pg_drain=5
+    echo
+    BENCH_PG_DURATION=${BENCH_PG_DURATION:-$pg_duration} BENCH_PG_CONNECTIONS=$CONNECTIONS \
+      BENCH_PG_DRAIN=${BENCH_PG_DRAIN:-$pg_drain} "$HERE/postgres.sh" "$BUILD" || FAILED+=(postgres)
+  else
+    log "postgresql is not installed: PostgreSQL ingest skipped"
+  fi
   python3 "$HERE/report.py" "$WORK/rows.jsonl" || FAILED+=(report)
   echo
   echo "Total bench time: $((SECONDS - started)) s."
