@@ -28,8 +28,8 @@ bool HasNul(const NewEvent& e) {
 }
 
 // Settings of the writer's session, made on every new connection. lz4: the payload (~3 KB of
-// JSON) is compressed on insert, and pglz took a fifth of PostgreSQL's CPU per accepted event
-// (perf, bench/postgres.sh); lz4 compresses it for a fraction of that. A server built without
+// JSON) is compressed on insert, and pglz took 11 % of PostgreSQL's CPU per accepted event
+// (perf under bench/postgres.sh); lz4 compresses it for a fraction of that. A server built without
 // lz4 keeps pglz. force_generic_plan: every batch size is its own prepared statement, and
 // PostgreSQL plans each one again on each of its first five executions (perf: GetCachedPlan).
 util::Status ConfigureSession(PgConnection& conn) {
