@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -11,6 +12,8 @@ namespace stripehook::util {
 namespace {
 
 constexpr size_t kMaxPendingBytes = 4 << 20;
+constexpr std::chrono::milliseconds kGather{2};
+constexpr size_t kGatherBytes = 64 << 10;
 
 void WriteAll(const std::string& text) {
   const char* p = text.data();
@@ -33,9 +36,14 @@ class LogWriterThread {
       WriteAll(line);
       return;
     }
-    bool was_empty = pending_.empty();
     pending_ += line;
-    if (was_empty) wake_.notify_one();
+    // Only a writer waiting for its first line is woken, or one gathering once the batch is big
+    // enough: otherwise it wakes by itself at the end of its gathering interval.
+    bool crossed = pending_.size() >= kGatherBytes && pending_.size() - line.size() < kGatherBytes;
+    if (idle_ || crossed) {
+      idle_ = false;
+      wake_.notify_one();
+    }
   }
 
   void Flush() {
@@ -66,13 +74,20 @@ class LogWriterThread {
     std::atexit([] { Instance().StopAndFlush(); });
   }
 
+  // One wake-up per line cost more CPU than the line itself (a context switch each, thousands a
+  // second under webhook load): after the first line the thread lets more gather for kGather, so
+  // it wakes at most ~1/kGather times a second. Lines reach stderr at most kGather later.
   void Run() {
     std::string batch;
     for (;;) {
       {
         std::unique_lock lock(mu_);
+        idle_ = pending_.empty();
         wake_.wait(lock, [this] { return stopped_ || !pending_.empty(); });
+        idle_ = false;
         if (pending_.empty() && stopped_) return;
+        wake_.wait_for(lock, kGather,
+                       [this] { return stopped_ || pending_.size() >= kGatherBytes; });
       }
       // write_mu_ before mu_, as in Flush(): whoever takes a batch writes it before the next.
       std::lock_guard write_lock(write_mu_);
@@ -99,6 +114,7 @@ class LogWriterThread {
   std::string pending_;
   bool started_ = false;
   bool stopped_ = false;
+  bool idle_ = false;  // the thread waits for a first line (and must be woken)
   std::thread thread_;
 };
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -56,6 +57,28 @@ TEST(LogWriterTest, EveryLineArrivesWholeAndInOrderPerThread) {
     ++next[t];
   }
   EXPECT_EQ(lines, kThreads * kLines);
+}
+
+// Without a flush, a lone line still reaches stderr: the idle thread is woken by the first line
+// and writes it at the end of its gathering interval (polled for up to 30 s, no timing claim).
+TEST(LogWriterTest, LoneLineIsWrittenWithoutFlush) {
+  testing::TempDir dir;
+  std::string path = dir.File("stderr.txt");
+  FlushLogLines();  // nothing of an earlier test is still pending
+  int saved = ::dup(STDERR_FILENO);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(::dup2(fd, STDERR_FILENO), 0);
+  EnqueueLogLine("a lone line\n");
+  std::string contents;
+  for (int i = 0; i < 3000 && contents.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::ifstream in(path);
+    std::getline(in, contents);
+  }
+  ::dup2(saved, STDERR_FILENO);
+  ::close(fd);
+  ::close(saved);
+  EXPECT_EQ(contents, "a lone line");
 }
 
 }  // namespace
