@@ -82,8 +82,12 @@ class LogWriterThread {
     for (;;) {
       {
         std::unique_lock lock(mu_);
-        idle_ = pending_.empty();
-        wake_.wait(lock, [this] { return stopped_ || !pending_.empty(); });
+        // idle_ is raised before every wait: a Flush() may take the lines an Enqueue woke us
+        // for, and the next Enqueue must still wake us.
+        while (!stopped_ && pending_.empty()) {
+          idle_ = true;
+          wake_.wait(lock);
+        }
         idle_ = false;
         if (pending_.empty() && stopped_) return;
         wake_.wait_for(lock, kGather,
