@@ -100,6 +100,15 @@ def inbox_rows(scenario, users):
                    event.object_type, received + 2 * n + k, body.encode())
 
 
+def split_payloads(db, after_seq):
+    """Stores the rows' payloads as the server does since store migration 6 (event_payloads)."""
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'event_payloads'").fetchone():
+        return
+    db.execute("INSERT INTO event_payloads (seq, payload) SELECT seq, payload FROM events "
+               "WHERE seq > ?", (after_seq,))
+    db.execute("UPDATE events SET payload = X'' WHERE seq > ?", (after_seq,))
+
+
 def cmd_inbox(args):
     scenario = next(s for s in load_scenarios(args.fixtures)
                     if any(e.type == "checkout.session.completed" for e in s))
@@ -109,7 +118,9 @@ def cmd_inbox(args):
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
     db.execute("BEGIN")
+    first = db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
     db.executemany(INSERT, inbox_rows(scenario, args.users))
+    split_payloads(db, first)
     db.execute("COMMIT")
     db.execute("PRAGMA journal_mode=WAL")
     db.close()
