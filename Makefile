@@ -5,7 +5,7 @@ JOBS ?= 2
 CMAKE_FLAGS ?=
 
 .PHONY: deps build build-release run test test-unit bench format tidy clean
-.PHONY: test-asan fuzz fuzz-smoke fuzz-build
+.PHONY: test-asan test-san san-configure san-build fuzz fuzz-smoke
 
 deps:
 	@scripts/deps.sh
@@ -17,36 +17,52 @@ build: deps
 run: build
 	@scripts/dev_run.sh $(BUILD)/src/stripehook
 
+# Every suite in the Release tree, then 60 s of libFuzzer per target in the sanitizer tree.
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	@$(MAKE) --no-print-directory fuzz-smoke
 
 test-unit: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L unit
 
-# ASan + UBSan (no recovery) + LeakSanitizer over the unit and integration suites.
+# The sanitizer tree (clang), one build for two jobs: ASan + UBSan (no recovery) + LeakSanitizer
+# in every library, test and the binary, libFuzzer coverage in the libraries, real libFuzzer in the
+# fuzz targets. test-asan runs the unit and integration suites sanitized, fuzz-smoke a 60 s
+# libFuzzer run per target (label fuzz; `make test` runs it), test-san both side by side. Each then
+# fails on any sanitizer report left in a log no test reads (the real binary under an integration
+# test). LeakSanitizer suppressions: tests/sanitize/lsan.supp.
 ASAN_BUILD ?= build-asan
-SAN_ENV = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-test-asan: deps
-	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-		-DSTRIPEHOOK_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(ASAN_BUILD) -j$(JOBS)
-	@cd $(ASAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j$(JOBS) -L 'unit|integration'
-
-# libFuzzer (clang): fuzz-smoke runs each target 60 s over its corpus; fuzz runs FUZZ_SECONDS each.
-FUZZ_BUILD ?= build-fuzz
+FUZZ_SMOKE_SECONDS ?= 60
 FUZZ_TARGETS = fuzz_signature fuzz_envelope fuzz_billing fuzz_config fuzz_http
-fuzz-build: deps
-	@cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+SAN_ENV = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:check_initialization_order=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitize/lsan.supp:print_suppressions=0
+san-configure: deps
+	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DCMAKE_CXX_COMPILER=clang++ -DSTRIPEHOOK_SANITIZE=ON -DSTRIPEHOOK_FUZZ=ON \
-		-DSTRIPEHOOK_FUZZ_SMOKE_SECONDS=60 $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target $(FUZZ_TARGETS)
+		-DSTRIPEHOOK_FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) $(CMAKE_FLAGS) >/dev/null
 
-fuzz-smoke: fuzz-build
-	@cd $(FUZZ_BUILD) && $(SAN_ENV) ctest --output-on-failure -j$(JOBS) -L fuzz
+san-build: san-configure
+	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 
-fuzz: fuzz-build
-	@$(SAN_ENV) tests/fuzz/run_fuzz.sh $(FUZZ_BUILD)
+san-ctest = @rm -rf $(ASAN_BUILD)/test-logs $(ASAN_BUILD)/test-logs.scanned; \
+	cd $(ASAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j$(JOBS) -L $(1); rc=$$?; \
+	cd $(CURDIR) && tests/sanitize/scan_reports.sh $(ASAN_BUILD) && exit $$rc
+
+test-san: san-build
+	$(call san-ctest,'unit|integration|fuzz')
+
+test-asan: san-build
+	$(call san-ctest,'unit|integration')
+
+# fuzz-smoke builds only the fuzz targets; fuzz runs each for FUZZ_SECONDS (default 600).
+fuzz-smoke: san-configure
+	@cmake --build $(ASAN_BUILD) -j$(JOBS) --target $(FUZZ_TARGETS)
+	$(call san-ctest,fuzz)
+
+fuzz: san-configure
+	@cmake --build $(ASAN_BUILD) -j$(JOBS) --target $(FUZZ_TARGETS)
+	@$(SAN_ENV) tests/fuzz/run_fuzz.sh $(ASAN_BUILD)
 
 # Every fault script of tests/faults/ at full size, the crash and hostile suites, and `make fuzz`
 # with FUZZ_SECONDS (default 60 here) per target; regenerates docs/RELIABILITY.md from the results.
