@@ -10,10 +10,6 @@
 
 namespace stripehook::pipeline {
 
-struct Processor::Batch {
-  store::ProcessingCommit commit;
-};
-
 namespace {
 
 // Events handled by type and outcome, and retry attempts, for GET /metrics (admin/).
@@ -65,15 +61,36 @@ Processor::Processor(store::Store* store, const util::Clock* clock, billing::Con
       clock_(clock),
       config_(std::move(config)),
       options_(std::move(options)),
-      apply_(apply ? std::move(apply) : ApplyFunction(billing::Apply)) {}
+      apply_(apply ? std::move(apply) : ApplyFunction(billing::Apply)),
+      clustered_(store->Clustered()) {}
 
 Processor::~Processor() { Stop(); }
 
 util::Status Processor::LoadState() {
+  // Read before the records: a change committed meanwhile is then followed again (harmless)
+  // rather than missed.
+  int64_t rev = 0;
+  if (clustered_) {
+    SH_ASSIGN_OR_RETURN(rev, store_->LatestRecordRev());
+  }
   SH_ASSIGN_OR_RETURN(billing::State loaded, LoadLiveState(*store_));
   std::unique_lock lock(state_mu_);
   state_ = std::move(loaded);
+  rev_ = rev;
   return util::OkStatus();
+}
+
+void Processor::ReloadAfterFailure(const util::Status& failure) {
+  util::LogError("processing commit failed").Str("error", failure.ToString());
+  util::Status reloaded = LoadState();
+  if (!reloaded.ok()) util::LogError("state reload failed").Str("error", reloaded.ToString());
+}
+
+void Processor::OrderForApply(std::vector<store::StoredEvent>& due) {
+  // Billing is order-independent per object, but applying in Stripe's order keeps the audit log
+  // and the notifications in the order a human expects.
+  std::stable_sort(due.begin(), due.end(),
+                   [](const auto& a, const auto& b) { return a.event.created < b.event.created; });
 }
 
 void Processor::RecordFailure(const store::StoredEvent& stored, const std::string& error,
@@ -132,14 +149,12 @@ void Processor::ProcessEvent(const store::StoredEvent& stored, int64_t now_us, B
 
 util::StatusOr<int> Processor::RunOnce() {
   std::lock_guard run_lock(run_mu_);
+  if (clustered_) return RunClusterOnce();
   int64_t now_us = clock_->NowUnixMicros();
   SH_ASSIGN_OR_RETURN(std::vector<store::StoredEvent> due,
                       store_->DueEvents(now_us, options_.batch_size));
   if (due.empty()) return 0;
-  // Billing is order-independent per object, but applying in Stripe's order keeps the audit log
-  // and the notifications in the order a human expects.
-  std::stable_sort(due.begin(), due.end(),
-                   [](const auto& a, const auto& b) { return a.event.created < b.event.created; });
+  OrderForApply(due);
   Batch batch;
   {
     std::unique_lock lock(state_mu_);
@@ -147,10 +162,7 @@ util::StatusOr<int> Processor::RunOnce() {
   }
   util::Status committed = store_->CommitProcessing(std::move(batch.commit));
   if (!committed.ok()) {
-    // Memory ran ahead of the database: reload what is durable; the events are still due.
-    util::LogError("processing commit failed").Str("error", committed.ToString());
-    util::Status reloaded = LoadState();
-    if (!reloaded.ok()) util::LogError("state reload failed").Str("error", reloaded.ToString());
+    ReloadAfterFailure(committed);  // the events are still due
     return committed;
   }
   stats_.batches.fetch_add(1, std::memory_order_relaxed);

@@ -52,6 +52,13 @@ struct ProcessorStats {
 // On SQLite there is one writer, so one worker serialises every object; the state is kept in
 // memory (loaded from the store at start) and answers access questions without I/O.
 //
+// Cluster mode (store->Clustered(), PostgreSQL): several instances process one database. Each
+// batch is a store::Store::ProcessDueInCluster round, serialised across the cluster, that first
+// brings this instance's state up to every record change other instances committed (followed by
+// a rev watermark), then applies its claimed events. An idle instance follows the others every
+// poll interval (RecordChangesSince, without the cluster lock), so its access answers trail the
+// cluster by about one poll interval.
+//
 // A handler failure (unparseable payload, billing error) marks the event `failed` with the error
 // and a next attempt after the backoff; after max_attempts it is `dead` and an error is logged.
 // Thread-safe: RunOnce/Start/Stop from one owner thread; reads (WithState, Access) from any.
@@ -61,10 +68,12 @@ class Processor {
             ProcessorOptions options, ApplyFunction apply = nullptr);
   ~Processor();
 
-  // Loads billing state from the store's rows. Must be called before RunOnce/Start.
+  // Loads billing state from the store's rows (in cluster mode, with the rev it stands at).
+  // Must be called before RunOnce/Start.
   util::Status LoadState();
 
   // Processes one batch of due events synchronously; returns how many it handled (0: none due).
+  // In cluster mode, when none are due, follows the other instances' record changes instead.
   util::StatusOr<int> RunOnce() EXCLUDES(run_mu_);
 
   // Runs RunOnce in a background thread until Stop(); wakes early on Notify().
@@ -80,21 +89,35 @@ class Processor {
   const ProcessorStats& stats() const { return stats_; }
 
  private:
-  struct Batch;
+  struct Batch {
+    store::ProcessingCommit commit;
+  };
+  // Stripe's order (created, then arrival) for applying a batch.
+  static void OrderForApply(std::vector<store::StoredEvent>& due);
   void ProcessEvent(const store::StoredEvent& stored, int64_t now_us, Batch& batch)
       REQUIRES(state_mu_);
   void RecordFailure(const store::StoredEvent& stored, const std::string& error, int64_t now_us,
                      Batch& batch);
   void Loop();
+  // After a failed commit: memory may have run ahead of the database, so reload what is durable.
+  void ReloadAfterFailure(const util::Status& failure);
+
+  // Cluster mode (processor_cluster.cpp).
+  util::StatusOr<int> RunClusterOnce() REQUIRES(run_mu_);
+  util::Status Follow() REQUIRES(run_mu_);
+  util::Status ApplyChanges(const std::vector<store::RecordChange>& changes) REQUIRES(state_mu_);
 
   store::Store* store_;
   const util::Clock* clock_;
   const billing::Config config_;
   const ProcessorOptions options_;
   ApplyFunction apply_;
+  const bool clustered_;
 
   mutable std::shared_mutex state_mu_;
   billing::State state_ GUARDED_BY(state_mu_);
+  // Cluster mode: every record change with a rev up to this one is in state_.
+  int64_t rev_ GUARDED_BY(state_mu_) = 0;
 
   std::mutex run_mu_;  // one RunOnce at a time
   std::mutex wake_mu_;

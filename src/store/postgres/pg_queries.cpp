@@ -119,7 +119,7 @@ util::Status VisitEventsInOrder(PgConnection& conn,
 util::Status VisitRecords(PgConnection& conn, const std::function<void(RecordRow&&)>& visit) {
   // COLLATE "C": the same byte order as SQLite's, whatever the database's locale.
   return WalkCursor(conn,
-                    "SELECT table_name, key, doc FROM billing_records "
+                    "SELECT table_name, key, doc FROM billing_records WHERE doc IS NOT NULL "
                     "ORDER BY table_name COLLATE \"C\", key COLLATE \"C\"",
                     [&](const PgResult& res, int row) {
                       visit(RecordRow{res.String(row, 0), res.String(row, 1), res.String(row, 2)});
@@ -131,7 +131,8 @@ util::StatusOr<std::optional<RecordRow>> QueryRecord(PgConnection& conn, std::st
                                                      std::string_view key) {
   SH_ASSIGN_OR_RETURN(
       PgResult res,
-      conn.Query("SELECT doc FROM billing_records WHERE table_name = $1 AND key = $2",
+      conn.Query("SELECT doc FROM billing_records WHERE table_name = $1 AND key = $2 "
+                 "AND doc IS NOT NULL",
                  {PgParam::Text(std::string(table)), PgParam::Text(std::string(key))}));
   if (res.rows() == 0) return std::optional<RecordRow>();
   return std::optional<RecordRow>(

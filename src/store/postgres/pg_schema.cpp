@@ -86,12 +86,24 @@ constexpr std::string_view kAdminTypeStatusIndex = R"sql(
 CREATE INDEX events_type_status ON events (type, status, seq);
 )sql";
 
+// PostgreSQL only (SQLite serves one instance): every record write takes a rev from a sequence
+// and a delete leaves a tombstone (doc NULL), so other instances can follow the table by rev
+// (pg_cluster.h). Existing rows get revs in the rewrite.
+constexpr std::string_view kRecordRevs = R"sql(
+CREATE SEQUENCE billing_records_rev_seq;
+ALTER TABLE billing_records ALTER COLUMN doc DROP NOT NULL;
+ALTER TABLE billing_records
+  ADD COLUMN rev BIGINT NOT NULL DEFAULT nextval('billing_records_rev_seq');
+CREATE INDEX billing_records_by_rev ON billing_records (rev);
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "create events", kCreateEvents},
     {2, "create billing records, audit log, outbox", kCreateBilling},
     {3, "outbox delivery state per channel", kOutboxChannels},
     {4, "admin list indexes: events by type, by arrival time", kAdminIndexes},
     {5, "admin list index: events by type and status", kAdminTypeStatusIndex},
+    {6, "billing record revs and tombstones (cluster following)", kRecordRevs},
 };
 
 // Any constant works; it only has to be the same in every instance ("sh_migr").

@@ -11,7 +11,9 @@ namespace stripehook::store::postgres {
 
 // One step of the PostgreSQL schema; versions mirror src/store/sqlite/schema.cpp one for one
 // (same tables, same meaning), so `schema_migrations` reads the same on both engines. A released
-// migration is never edited, only followed by a new one.
+// migration is never edited, only followed by a new one. Exception: version 6 (record revs, for
+// following other instances) is PostgreSQL's own; single-instance SQLite has no such step, so
+// from there on the numbers of the two engines need not match.
 struct PgMigration {
   int version;
   std::string_view name;

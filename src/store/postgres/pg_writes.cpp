@@ -24,17 +24,21 @@ std::string MultiRowInsertSql(size_t rows) {
 }
 
 util::Status WriteRecord(PgConnection& conn, const RecordWrite& write, int64_t now_us) {
+  // Every write takes a new rev (the column's default, from a sequence) and a delete leaves a
+  // tombstone (doc NULL): other instances follow the table by rev (pg_cluster.h).
   if (!write.doc) {
     return conn
-        .Run("DELETE FROM billing_records WHERE table_name = $1 AND key = $2",
-             {PgParam::Text(write.table), PgParam::Text(write.key)})
+        .Run("UPDATE billing_records SET doc = NULL, updated_at = $3, "
+             "rev = nextval('billing_records_rev_seq') "
+             "WHERE table_name = $1 AND key = $2 AND doc IS NOT NULL",
+             {PgParam::Text(write.table), PgParam::Text(write.key), PgParam::Int(now_us)})
         .Annotate("delete record " + write.table + "/" + write.key);
   }
   return conn
       .Run(
           "INSERT INTO billing_records (table_name, key, doc, updated_at) "
           "VALUES ($1, $2, $3, $4) ON CONFLICT (table_name, key) "
-          "DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at",
+          "DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at, rev = excluded.rev",
           {PgParam::Text(write.table), PgParam::Text(write.key), PgParam::Text(*write.doc),
            PgParam::Int(now_us)})
       .Annotate("upsert record " + write.table + "/" + write.key);

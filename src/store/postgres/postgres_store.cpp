@@ -37,8 +37,9 @@ util::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(PostgresOptio
   writer_options.max_queue = static_cast<size_t>(options.max_queue);
   writer_options.clock = options.clock;
   auto writer = std::make_unique<PgGroupCommitWriter>(std::move(conn), writer_options);
+  auto cluster = std::make_unique<PgCluster>(conn_options, options.clock);
   return std::unique_ptr<PostgresStore>(
-      new PostgresStore(std::move(readers), std::move(writer), options.clock));
+      new PostgresStore(std::move(readers), std::move(writer), std::move(cluster), options.clock));
 }
 
 PostgresStore::~PostgresStore() { Shutdown(); }
@@ -79,7 +80,10 @@ util::Status PostgresStore::Ping() {
       .status();
 }
 
-void PostgresStore::Shutdown() { writer_->Shutdown(); }
+void PostgresStore::Shutdown() {
+  writer_->Shutdown();
+  cluster_->Close();
+}
 
 util::StatusOr<std::vector<StoredEvent>> PostgresStore::DueEvents(int64_t now_us, int limit) {
   return WithReader<std::vector<StoredEvent>>(
@@ -96,6 +100,9 @@ util::Status PostgresStore::WriteAndWait(PgWork work) {
 
 util::Status PostgresStore::CommitProcessing(ProcessingCommit commit) {
   if (commit.empty()) return util::OkStatus();
+  // Record writers must hold the cluster's processing lock (pg_cluster.h); the group-commit
+  // writer must not wait on it, so such a commit takes the cluster's own connection.
+  if (!commit.records.empty()) return cluster_->CommitRecords(commit);
   auto shared = std::make_shared<const ProcessingCommit>(std::move(commit));
   const util::Clock* clock = clock_;
   return WriteAndWait([shared, clock](PgConnection& conn) {
@@ -150,6 +157,26 @@ util::StatusOr<std::optional<StoredEvent>> PostgresStore::LatestEventForObject(
     std::string_view object_id) {
   return WithReader<std::optional<StoredEvent>>(
       [&](PgConnection& conn) { return QueryLatestEventForObject(conn, object_id); });
+}
+
+util::StatusOr<ClusterRound> PostgresStore::ProcessDueInCluster(int64_t now_us, int limit,
+                                                                int64_t after_rev,
+                                                                const ClusterWork& work) {
+  return cluster_->ProcessDue(now_us, limit, after_rev, work);
+}
+
+util::StatusOr<std::vector<RecordChange>> PostgresStore::RecordChangesSince(int64_t after_rev,
+                                                                            int limit) {
+  return WithReader<std::vector<RecordChange>>(
+      [&](PgConnection& conn) { return QueryRecordChangesSince(conn, after_rev, limit); });
+}
+
+util::StatusOr<int64_t> PostgresStore::LatestRecordRev() {
+  return WithReader<int64_t>([](PgConnection& conn) { return QueryLatestRecordRev(conn); });
+}
+
+util::StatusOr<bool> PostgresStore::HoldLeadership(std::string_view name) {
+  return cluster_->HoldLeadership(name);
 }
 
 util::Status MigratePostgres(const std::string& url) {

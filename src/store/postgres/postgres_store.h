@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/postgres/pg_cluster.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_writer.h"
 #include "store/store.h"
@@ -75,12 +76,25 @@ class PostgresStore final : public Store {
   util::StatusOr<OutboxEntry> GetOutbox(int64_t id) override;
   util::StatusOr<int64_t> RequeueOutbox(std::optional<int64_t> id) override;
 
+  // Cluster (pg_cluster.h): many instances may process this database at once.
+  bool Clustered() const override { return true; }
+  util::StatusOr<ClusterRound> ProcessDueInCluster(int64_t now_us, int limit, int64_t after_rev,
+                                                   const ClusterWork& work) override;
+  util::StatusOr<std::vector<RecordChange>> RecordChangesSince(int64_t after_rev,
+                                                               int limit) override;
+  util::StatusOr<int64_t> LatestRecordRev() override;
+  util::StatusOr<bool> HoldLeadership(std::string_view name) override;
+
   PgWriterStats writer_stats() const { return writer_->Stats(); }
 
  private:
   PostgresStore(std::unique_ptr<ConnectionPool> readers,
-                std::unique_ptr<PgGroupCommitWriter> writer, const util::Clock* clock)
-      : readers_(std::move(readers)), writer_(std::move(writer)), clock_(clock) {}
+                std::unique_ptr<PgGroupCommitWriter> writer, std::unique_ptr<PgCluster> cluster,
+                const util::Clock* clock)
+      : readers_(std::move(readers)),
+        writer_(std::move(writer)),
+        cluster_(std::move(cluster)),
+        clock_(clock) {}
 
   // Runs `query` on a pooled connection; once more on a fresh one when the first failed because
   // its connection had broken (PostgreSQL restarted since it was last used).
@@ -90,6 +104,7 @@ class PostgresStore final : public Store {
 
   std::unique_ptr<ConnectionPool> readers_;
   std::unique_ptr<PgGroupCommitWriter> writer_;
+  std::unique_ptr<PgCluster> cluster_;
   const util::Clock* clock_;
 };
 

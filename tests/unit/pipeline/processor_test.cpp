@@ -13,6 +13,7 @@
 #include "billing/access.h"
 #include "pipeline/rebuild.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/lifecycle_events.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
 #include "support/test_paths.h"
@@ -41,17 +42,7 @@ std::vector<std::string> ScenarioLines(const std::string& name) {
 }
 
 store::NewEvent ToNewEvent(const std::string& line, int64_t received_at_us) {
-  boost::json::object o = boost::json::parse(line).as_object();
-  const boost::json::object& object = o.at("data").as_object().at("object").as_object();
-  store::NewEvent e;
-  e.id = std::string(o.at("id").as_string());
-  e.type = std::string(o.at("type").as_string());
-  e.created = o.at("created").as_int64();
-  e.object_id = object.contains("id") ? std::string(object.at("id").as_string()) : "";
-  e.object_type = std::string(object.at("object").as_string());
-  e.payload = line;
-  e.received_at_us = received_at_us;
-  return e;
+  return stripehook::testing::LifecycleEvent(line, received_at_us);
 }
 
 class ProcessorTest : public ::testing::Test {
