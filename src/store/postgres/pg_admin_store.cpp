@@ -15,8 +15,9 @@ constexpr int kCleanupBatch = 2000;
 }  // namespace
 
 util::StatusOr<EventPage> PostgresStore::ListEventsForAdmin(const AdminEventFilter& filter) {
-  return OnPooledConnection<EventPage>(
-      *readers_, [&](PgConnection& conn) { return QueryAdminEvents(conn, filter); });
+  return OnPooledConnection<EventPage>(*readers_, [&](PgConnection& conn) {
+    return WithCustomPlans<EventPage>(conn, [&] { return QueryAdminEvents(conn, filter); });
+  });
 }
 
 util::StatusOr<EventWindowStats> PostgresStore::StatsSince(int64_t since_us) {

@@ -25,8 +25,9 @@ util::Status PostgresStore::UpdateOutbox(std::vector<OutboxUpdate> updates) {
 }
 
 util::StatusOr<OutboxPage> PostgresStore::ListOutbox(const OutboxFilter& filter) {
-  return OnPooledConnection<OutboxPage>(
-      *readers_, [&](PgConnection& conn) { return QueryOutboxPage(conn, filter); });
+  return OnPooledConnection<OutboxPage>(*readers_, [&](PgConnection& conn) {
+    return WithCustomPlans<OutboxPage>(conn, [&] { return QueryOutboxPage(conn, filter); });
+  });
 }
 
 util::StatusOr<OutboxEntry> PostgresStore::GetOutbox(int64_t id) {

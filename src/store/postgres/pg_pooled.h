@@ -48,4 +48,18 @@ util::StatusOr<T> InPooledTransaction(ConnectionPool& pool, Work&& work) {
   }
 }
 
+// Runs `query() -> StatusOr<T>` on `conn` with plan_cache_mode = force_custom_plan, then resets
+// it. For lists whose filters have skewed values (a rare status or type): after five runs a
+// prepared statement may switch to a generic plan that assumes an average value and walks the
+// whole table in seq order looking for a rare one; a custom plan sees the value and takes the
+// matching index. Costs two round trips and a planning per call.
+template <typename T, typename Query>
+util::StatusOr<T> WithCustomPlans(PgConnection& conn, Query&& query) {
+  SH_RETURN_IF_ERROR(conn.Exec("SET plan_cache_mode = force_custom_plan"));
+  util::StatusOr<T> result = query();
+  util::Status reset = conn.Exec("RESET plan_cache_mode");
+  if (result.ok() && !reset.ok()) return reset;
+  return result;
+}
+
 }  // namespace stripehook::store::postgres
