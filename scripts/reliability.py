@@ -97,11 +97,15 @@ def run_fuzz(command, seconds):
                  re.findall(r"^Done (\d+) runs", text, re.M))
         crashed = bool(re.search(r"==\d+==ERROR|deadly signal|SUMMARY: \w+Sanitizer|"
                                  r"Test unit written to", text))
-        results.append({"name": name, "kind": "fuzz", "injects": "libFuzzer-generated inputs",
-                        "rounds": int(execs[-1]) if execs else 0, "crashes": int(crashed),
-                        "seconds": seconds,
-                        "result": "fail" if crashed or not execs else "pass"})
-    if code != 0 or not results:
+        result = {"name": name, "kind": "fuzz", "injects": "libFuzzer-generated inputs",
+                  "rounds": int(execs[-1]) if execs else 0, "crashes": int(crashed),
+                  "seconds": seconds, "result": "fail" if crashed or not execs else "pass"}
+        artifact = re.findall(r"Test unit written to (\S+)", text)
+        if artifact:  # libFuzzer stops at the first crash: fewer seconds than asked
+            result["artifact"] = artifact[-1]
+        results.append(result)
+    # A crash explains a non-zero exit (run_fuzz.sh stops there); anything else gets its own row.
+    if not results or (code != 0 and not any(r["crashes"] for r in results)):
         results.append({"name": "fuzz command", "kind": "fuzz", "injects": command,
                         "result": "fail", "error": f"exit {code}: {out[-800:]}",
                         "seconds": wall})
@@ -152,12 +156,12 @@ def stamp():
     return now, commit
 
 
-def merge(path, results):
+def merge(path, results, ran_fuzz):
     """Results of this run, plus the last result of every part not run this time."""
     previous = []
     if path.exists():
         previous = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    names = {r["name"] for r in results}
+    names = {r["name"] for r in results} | ({"fuzz command"} if ran_fuzz else set())
     merged = results + [r for r in previous if r["name"] not in names]
     order = {"fault": 0, "suite": 1, "fuzz": 2}
     merged.sort(key=lambda r: (order.get(r.get("kind"), 3), r["name"]))
@@ -220,7 +224,8 @@ def main():
     for r in results:
         r.update(date=now, commit=commit)
         print(json.dumps(r))
-    table = merge(pathlib.Path(build) / "reliability-results.jsonl", list(results))
+    table = merge(pathlib.Path(build) / "reliability-results.jsonl", list(results),
+                  wanted("fuzz"))
     out = pathlib.Path(args.out)
     old = out.read_text() if out.exists() else ""
     out.write_text(render(table, old))
