@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "store/postgres/pg_admin_queries.h"
+#include "store/postgres/pg_pooled.h"
 #include "store/postgres/pg_queries.h"
 #include "store/postgres/pg_schema.h"
 #include "store/postgres/pg_writes.h"
@@ -47,13 +48,7 @@ PostgresStore::~PostgresStore() { Shutdown(); }
 template <typename T>
 util::StatusOr<T> PostgresStore::WithReader(
     const std::function<util::StatusOr<T>(PgConnection&)>& query) {
-  util::StatusOr<T> result = util::UnavailableError("unreachable");
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    SH_ASSIGN_OR_RETURN(ConnectionPool::Lease lease, readers_->Acquire());
-    result = query(lease.conn());
-    if (result.ok() || !lease.conn().broken()) return result;
-  }
-  return result;
+  return OnPooledConnection<T>(*readers_, query);
 }
 
 void PostgresStore::InsertEventAsync(NewEvent event, InsertCallback done) {
