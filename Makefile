@@ -5,7 +5,7 @@ JOBS ?= 2
 CMAKE_FLAGS ?=
 
 .PHONY: deps build build-release run test test-unit bench format tidy clean
-.PHONY: test-asan test-san san-configure san-build fuzz fuzz-smoke
+.PHONY: test-asan test-san test-san-unit san-configure san-build fuzz fuzz-smoke
 
 deps:
 	@scripts/deps.sh
@@ -17,10 +17,11 @@ build: deps
 run: build
 	@scripts/dev_run.sh $(BUILD)/src/stripehook
 
-# Every suite in the Release tree, then 60 s of libFuzzer per target in the sanitizer tree.
+# Every suite in the Release tree, then in the sanitizer tree the unit suites and 60 s of
+# libFuzzer per target (test-san-unit).
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
-	@$(MAKE) --no-print-directory fuzz-smoke
+	@$(MAKE) --no-print-directory test-san-unit
 
 test-unit: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L unit
@@ -54,6 +55,12 @@ test-san: san-build
 
 test-asan: san-build
 	$(call san-ctest,'unit|integration')
+
+# The part of `make test`: builds only the unit tests and fuzz targets (the integration suites
+# are not yet run sanitized in CI), runs both side by side.
+test-san-unit: san-configure
+	@cmake --build $(ASAN_BUILD) -j$(JOBS) --target sh_unit_tests $(FUZZ_TARGETS)
+	$(call san-ctest,'unit|fuzz')
 
 # fuzz-smoke builds only the fuzz targets; fuzz runs each for FUZZ_SECONDS (default 600).
 fuzz-smoke: san-configure

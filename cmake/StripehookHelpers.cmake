@@ -19,4 +19,12 @@ function(sh_test name)
     STRIPEHOOK_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT 600)
+  # `sh_unit_tests` builds every unit test binary and nothing else: the sanitizer tree runs the
+  # unit label without building the integration suites (Makefile, test-san-unit).
+  if("unit" IN_LIST ARG_LABELS)
+    if(NOT TARGET sh_unit_tests)
+      add_custom_target(sh_unit_tests)
+    endif()
+    add_dependencies(sh_unit_tests ${name})
+  endif()
 endfunction()
