@@ -1,7 +1,8 @@
 // Every lifecycle scenario of tests/fixtures/lifecycles through the real server over HTTP:
 // signed deliveries, the pipeline applying them, and GET /v1/access at each checkpoint's time
 // (the service runs on a manual clock moved by POST /testing/clock). Then the same events
-// shuffled and duplicated, and `stripehook rebuild` after each run.
+// shuffled and duplicated, and `stripehook rebuild` after each run. Each test runs on SQLite and
+// on a throwaway PostgreSQL cluster.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <thread>
 
 #include "integration/ingest_harness.h"
+#include "support/postgres_cluster.h"
 
 namespace stripehook::testing {
 namespace {
@@ -64,9 +66,23 @@ int64_t CreatedOf(const std::string& line) {
   return json::parse(line).as_object().at("created").as_int64();
 }
 
-class LifecycleTest : public ::testing::Test {
+PostgresCluster* SharedCluster() { return SharedPostgresCluster(); }
+
+class LifecycleTest : public ::testing::TestWithParam<std::string> {
  protected:
+  void SetUp() override {
+    if (GetParam() != "postgres") return;
+    pg_url_ = SharedCluster()->CreateDatabase();
+    ASSERT_FALSE(pg_url_.empty()) << SharedCluster()->error();
+    fx_.env["DATABASE_URL"] = pg_url_;
+  }
+
   void StartAt(int64_t now) { ASSERT_TRUE(fx_.Start(Config(now))) << fx_.server->ReadLog(); }
+
+  int64_t CountEvents(const std::string& where) {
+    if (pg_url_.empty()) return DbReader(fx_.db_path).Count(where);
+    return PostgresCluster::QueryInt(pg_url_, "SELECT count(*) FROM events WHERE " + where);
+  }
 
   void SetClock(HttpClient& client, int64_t now) {
     ASSERT_EQ(client.Request("POST", "/testing/clock", std::to_string(now)).status, 200);
@@ -79,12 +95,11 @@ class LifecycleTest : public ::testing::Test {
 
   // Waits until the pipeline has finished with every stored event.
   void WaitProcessed() {
-    DbReader db(fx_.db_path);
-    for (int i = 0; i < 2000 && db.Count("status = 'pending'") != 0; ++i) {
+    for (int i = 0; i < 2000 && CountEvents("status = 'pending'") != 0; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    ASSERT_EQ(db.Count("status = 'pending'"), 0);
-    ASSERT_EQ(db.Count("status IN ('failed', 'dead')"), 0);
+    ASSERT_EQ(CountEvents("status = 'pending'"), 0);
+    ASSERT_EQ(CountEvents("status IN ('failed', 'dead')"), 0);
   }
 
   json::object AccessOf(HttpClient& client, const std::string& user) {
@@ -112,9 +127,10 @@ class LifecycleTest : public ::testing::Test {
   }
 
   ServerFixture fx_;
+  std::string pg_url_;  // empty on SQLite
 };
 
-TEST_F(LifecycleTest, EveryCheckpointInDeliveryOrder) {
+TEST_P(LifecycleTest, EveryCheckpointInDeliveryOrder) {
   std::vector<Scenario> scenarios = LoadScenarios();
   ASSERT_EQ(scenarios.size(), 16u);
   StartAt(CreatedOf(scenarios[0].events[0]));
@@ -136,7 +152,7 @@ TEST_F(LifecycleTest, EveryCheckpointInDeliveryOrder) {
   ExpectRebuildAgrees();
 }
 
-TEST_F(LifecycleTest, ShuffledAndDuplicatedDeliveriesEndInTheFinalState) {
+TEST_P(LifecycleTest, ShuffledAndDuplicatedDeliveriesEndInTheFinalState) {
   std::vector<Scenario> scenarios = LoadScenarios();
   uint64_t seed = std::random_device{}();
   std::mt19937_64 rng(seed);
@@ -164,7 +180,7 @@ TEST_F(LifecycleTest, ShuffledAndDuplicatedDeliveriesEndInTheFinalState) {
   ExpectRebuildAgrees();
 }
 
-TEST_F(LifecycleTest, AppApiNeedsTheKey) {
+TEST_P(LifecycleTest, AppApiNeedsTheKey) {
   StartAt(1763802000);
   HttpClient client(fx_.port());
   EXPECT_EQ(client.Get("/v1/access/user_1").status, 401);
@@ -181,6 +197,9 @@ TEST_F(LifecycleTest, AppApiNeedsTheKey) {
   EXPECT_EQ(fx_.server->Terminate(), 0);
   fx_.server.reset();
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, LifecycleTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace stripehook::testing

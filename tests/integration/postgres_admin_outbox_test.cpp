@@ -18,14 +18,7 @@ namespace json = boost::json;
 
 constexpr char kAppSecret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-PostgresCluster* SharedCluster() {
-  static std::unique_ptr<PostgresCluster> cluster = [] {
-    auto c = std::make_unique<PostgresCluster>();
-    if (!c->Init()) ADD_FAILURE() << "PostgreSQL cluster: " << c->error();
-    return c;
-  }();
-  return cluster.get();
-}
+PostgresCluster* SharedCluster() { return SharedPostgresCluster(); }
 
 std::vector<std::string> Ids(const json::object& list) {
   std::vector<std::string> ids;

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
 #include <pwd.h>
@@ -208,5 +209,16 @@ class PostgresCluster {
   bool running_ = false;
   std::string error_;
 };
+
+// The cluster shared by the whole test binary: started on first use, stopped at exit. A cluster
+// that cannot start fails the test that asked for it.
+inline PostgresCluster* SharedPostgresCluster() {
+  static std::unique_ptr<PostgresCluster> cluster = [] {
+    auto c = std::make_unique<PostgresCluster>();
+    if (!c->Init()) ADD_FAILURE() << "PostgreSQL cluster: " << c->error();
+    return c;
+  }();
+  return cluster.get();
+}
 
 }  // namespace stripehook::testing

@@ -28,12 +28,7 @@
 namespace stripehook::cluster_test {
 
 inline stripehook::testing::PostgresCluster* SharedCluster() {
-  static std::unique_ptr<stripehook::testing::PostgresCluster> cluster = [] {
-    auto c = std::make_unique<stripehook::testing::PostgresCluster>();
-    if (!c->Init()) ADD_FAILURE() << "PostgreSQL cluster: " << c->error();
-    return c;
-  }();
-  return cluster.get();
+  return stripehook::testing::SharedPostgresCluster();
 }
 
 inline billing::Config PlansConfig() {

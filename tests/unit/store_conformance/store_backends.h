@@ -23,14 +23,8 @@ namespace stripehook::store::conformance {
 
 inline constexpr int64_t kNow = 1'800'000'000'000'000;
 
-// The cluster shared by the whole binary; started on first use, stopped at exit.
 inline stripehook::testing::PostgresCluster* SharedCluster() {
-  static std::unique_ptr<stripehook::testing::PostgresCluster> cluster = [] {
-    auto c = std::make_unique<stripehook::testing::PostgresCluster>();
-    if (!c->Init()) ADD_FAILURE() << "PostgreSQL cluster: " << c->error();
-    return c;
-  }();
-  return cluster.get();
+  return stripehook::testing::SharedPostgresCluster();
 }
 
 // A test of the Store contract, parameterized by backend name ("sqlite" or "postgres").
