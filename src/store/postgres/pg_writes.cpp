@@ -28,10 +28,11 @@ util::Status WriteRecord(PgConnection& conn, const RecordWrite& write, int64_t n
   // tombstone (doc NULL): other instances follow the table by rev (pg_cluster.h).
   if (!write.doc) {
     return conn
-        .Run("UPDATE billing_records SET doc = NULL, updated_at = $3, "
-             "rev = nextval('billing_records_rev_seq') "
-             "WHERE table_name = $1 AND key = $2 AND doc IS NOT NULL",
-             {PgParam::Text(write.table), PgParam::Text(write.key), PgParam::Int(now_us)})
+        .Run(
+            "UPDATE billing_records SET doc = NULL, updated_at = $3, "
+            "rev = nextval('billing_records_rev_seq') "
+            "WHERE table_name = $1 AND key = $2 AND doc IS NOT NULL",
+            {PgParam::Text(write.table), PgParam::Text(write.key), PgParam::Int(now_us)})
         .Annotate("delete record " + write.table + "/" + write.key);
   }
   return conn
