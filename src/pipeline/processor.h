@@ -105,6 +105,7 @@ class Processor {
   // Cluster mode (processor_cluster.cpp).
   util::StatusOr<int> RunClusterOnce() REQUIRES(run_mu_);
   util::Status Follow() REQUIRES(run_mu_);
+  int64_t CurrentRev() const EXCLUDES(state_mu_);
   util::Status ApplyChanges(const std::vector<store::RecordChange>& changes) REQUIRES(state_mu_);
 
   store::Store* store_;

@@ -42,15 +42,15 @@ util::Status Processor::ApplyChanges(const std::vector<store::RecordChange>& cha
   return util::OkStatus();
 }
 
+int64_t Processor::CurrentRev() const {
+  std::shared_lock lock(state_mu_);
+  return rev_;
+}
+
 util::Status Processor::Follow() {
   for (;;) {
-    int64_t after_rev = 0;
-    {
-      std::shared_lock lock(state_mu_);
-      after_rev = rev_;
-    }
     SH_ASSIGN_OR_RETURN(std::vector<store::RecordChange> changes,
-                        store_->RecordChangesSince(after_rev, kFollowBatch));
+                        store_->RecordChangesSince(CurrentRev(), kFollowBatch));
     if (changes.empty()) return util::OkStatus();
     {
       std::unique_lock lock(state_mu_);
@@ -68,11 +68,7 @@ util::StatusOr<int> Processor::RunClusterOnce() {
     SH_RETURN_IF_ERROR(Follow());
     return 0;
   }
-  int64_t after_rev = 0;
-  {
-    std::shared_lock lock(state_mu_);
-    after_rev = rev_;
-  }
+  const int64_t after_rev = CurrentRev();
   bool state_touched = false;
   store::ClusterWork work =
       [&](std::vector<store::RecordChange> changes,
