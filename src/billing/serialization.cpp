@@ -1,41 +1,73 @@
 #include "billing/serialization.h"
 
 #include <algorithm>
+#include <array>
+#include <span>
 #include <vector>
 
 namespace stripehook::billing {
 namespace {
 
-void WriteCanonical(const boost::json::value& value, std::string& out) {
-  if (!value.is_object() && !value.is_array()) {
-    out += boost::json::serialize(value);
-    return;
+// Canonical JSON: objects with their keys sorted, everything else exactly as Boost.JSON writes it
+// (one serializer, reset per scalar and key, so the bytes equal boost::json::serialize's without a
+// string allocated per scalar: this runs for every record and audit row the pipeline writes).
+class CanonicalWriter {
+ public:
+  explicit CanonicalWriter(std::string& out) : out_(out) {}
+
+  void Write(const boost::json::value& value) {
+    if (const boost::json::object* object = value.if_object()) return WriteObject(*object);
+    if (const boost::json::array* array = value.if_array()) return WriteArray(*array);
+    serializer_.reset(&value);
+    Drain();
   }
-  if (value.is_array()) {
-    out += '[';
+
+ private:
+  void WriteArray(const boost::json::array& array) {
+    out_ += '[';
     bool first = true;
-    for (const boost::json::value& element : value.get_array()) {
-      if (!first) out += ',';
+    for (const boost::json::value& element : array) {
+      if (!first) out_ += ',';
       first = false;
-      WriteCanonical(element, out);
+      Write(element);
     }
-    out += ']';
-    return;
+    out_ += ']';
   }
-  const boost::json::object& object = value.get_object();
-  std::vector<const boost::json::key_value_pair*> entries;
-  for (const auto& entry : object) entries.push_back(&entry);
-  std::sort(entries.begin(), entries.end(),
-            [](const auto* a, const auto* b) { return a->key() < b->key(); });
-  out += '{';
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (i > 0) out += ',';
-    out += boost::json::serialize(boost::json::value(entries[i]->key()));
-    out += ':';
-    WriteCanonical(entries[i]->value(), out);
+
+  void WriteObject(const boost::json::object& object) {
+    constexpr size_t kInline = 32;  // records have fewer keys: no allocation to sort them
+    std::array<const boost::json::key_value_pair*, kInline> inline_entries;
+    std::vector<const boost::json::key_value_pair*> heap_entries;
+    std::span<const boost::json::key_value_pair*> entries;
+    if (object.size() <= kInline) {
+      entries = std::span(inline_entries.data(), object.size());
+    } else {
+      heap_entries.resize(object.size());
+      entries = heap_entries;
+    }
+    size_t i = 0;
+    for (const auto& entry : object) entries[i++] = &entry;
+    std::sort(entries.begin(), entries.end(),
+              [](const auto* a, const auto* b) { return a->key() < b->key(); });
+    out_ += '{';
+    for (size_t k = 0; k < entries.size(); ++k) {
+      if (k > 0) out_ += ',';
+      serializer_.reset(entries[k]->key());
+      Drain();
+      out_ += ':';
+      Write(entries[k]->value());
+    }
+    out_ += '}';
   }
-  out += '}';
-}
+
+  void Drain() {
+    char buffer[256];
+    while (!serializer_.done()) out_ += serializer_.read(buffer, sizeof buffer);
+  }
+
+  std::string& out_;
+  boost::json::serializer serializer_;
+};
 
 // Boost.JSON's value_to throws on a shape mismatch; this is the one place that converts that
 // into a Status.
@@ -72,7 +104,7 @@ std::optional<size_t> IndexOfTable(std::string_view table) {
 
 std::string CanonicalJson(const boost::json::value& value) {
   std::string out;
-  WriteCanonical(value, out);
+  CanonicalWriter(out).Write(value);
   return out;
 }
 
