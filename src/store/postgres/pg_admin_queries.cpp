@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "store/postgres/pg_arrays.h"
 #include "store/postgres/pg_event_rows.h"
 
 namespace stripehook::store::postgres {
@@ -11,7 +12,6 @@ namespace {
 
 constexpr int kMaxLimit = 1000;
 constexpr size_t kMaxObjects = 500;
-constexpr uint32_t kTextOid = 25;  // pg_type.oid of `text`, fixed since PostgreSQL 7
 
 // The received_at range as a seq range: events_received gives each end in one descent.
 constexpr std::string_view kFirstSeqReceivedFrom =
@@ -128,37 +128,7 @@ util::Status ReadLatencies(PgConnection& conn, int64_t first_seq, EventWindowSta
   return util::OkStatus();
 }
 
-void AppendInt32(std::string& out, uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((value >> shift) & 0xff);
-}
-
-template <typename Range>
-PgParam EncodeTextArray(const Range& values) {
-  std::vector<const std::string*> kept;
-  for (const std::string& v : values) {
-    if (v.find('\0') == std::string::npos) kept.push_back(&v);
-  }
-  // array_recv's layout: ndim, has-nulls flag, element type, then per dimension (size, lower
-  // bound), then each element as (length, bytes). Zero dimensions is the empty array.
-  std::string out;
-  AppendInt32(out, kept.empty() ? 0 : 1);
-  AppendInt32(out, 0);
-  AppendInt32(out, kTextOid);
-  if (!kept.empty()) {
-    AppendInt32(out, static_cast<uint32_t>(kept.size()));
-    AppendInt32(out, 1);
-  }
-  for (const std::string* v : kept) {
-    AppendInt32(out, static_cast<uint32_t>(v->size()));
-    out += *v;
-  }
-  return PgParam::Bytes(std::move(out));
-}
-
 }  // namespace
-
-PgParam TextArrayParam(const std::vector<std::string>& values) { return EncodeTextArray(values); }
-PgParam TextArrayParam(const std::set<std::string>& values) { return EncodeTextArray(values); }
 
 util::StatusOr<EventPage> QueryAdminEvents(PgConnection& conn, const AdminEventFilter& filter) {
   if (filter.limit < 1 || filter.limit > kMaxLimit) {

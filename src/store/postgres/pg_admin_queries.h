@@ -2,13 +2,13 @@
 
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "store/admin_types.h"
 #include "store/event.h"
+#include "store/postgres/pg_arrays.h"
 #include "store/postgres/pg_connection.h"
 #include "store/store.h"
 #include "util/status.h"
@@ -33,11 +33,5 @@ util::StatusOr<std::optional<StoredEvent>> QueryLatestEventForObject(PgConnectio
 // Runs inside the caller's transaction.
 util::StatusOr<int64_t> CleanupBatch(PgConnection& conn, int64_t received_before_us,
                                      const PgParam& keep, int batch);
-
-// `values` as one text[] parameter in PostgreSQL's binary array format (no quoting or escaping
-// of the values; the statement casts it: $n::text[]). A value holding a NUL byte (which no
-// stored text can hold, so it matches nothing) is left out.
-PgParam TextArrayParam(const std::vector<std::string>& values);
-PgParam TextArrayParam(const std::set<std::string>& values);
 
 }  // namespace stripehook::store::postgres

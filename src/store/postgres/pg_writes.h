@@ -20,7 +20,9 @@ util::StatusOr<std::vector<InsertOutcome>> InsertEvents(PgConnection& conn,
                                                         const std::vector<const NewEvent*>& events);
 
 // Writes everything `commit` holds on `conn`, which must be inside a transaction (see
-// Store::CommitProcessing). kNotFound when a status update names an unknown event.
+// Store::CommitProcessing), in at most five statements (pg_processing_writes.cpp): records,
+// deletions, audit rows, outbox rows, statuses. kNotFound when a status update names an unknown
+// event.
 util::Status ApplyProcessingCommit(PgConnection& conn, const ProcessingCommit& commit,
                                    int64_t now_us);
 

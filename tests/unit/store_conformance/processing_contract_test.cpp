@@ -81,6 +81,36 @@ TEST_P(StoreContractTest, CommitProcessingIsAllOrNothing) {
   EXPECT_OK(store().CommitProcessing(FullCommit("evt_0")));
 }
 
+TEST_P(StoreContractTest, LaterWriteInOneCommitWinsOverDeleteAndStatus) {
+  InsertN(store(), 2);
+  ASSERT_OK(store().CommitProcessing(FullCommit("evt_0")));
+  ProcessingCommit commit;
+  commit.records.push_back(RecordWrite{"customers", "cus_1", std::nullopt});
+  commit.records.push_back(RecordWrite{"customers", "cus_1", R"({"back":1})"});  // wins
+  commit.records.push_back(RecordWrite{"customers", "cus_2", R"({"id":"cus_2"})"});
+  commit.records.push_back(RecordWrite{"customers", "cus_2", std::nullopt});  // wins
+  commit.events.push_back(StatusUpdate("evt_1", EventStatus::kFailed, kNow + 1));
+  commit.events.push_back(StatusUpdate("evt_1", EventStatus::kProcessed));  // wins
+  ASSERT_OK(store().CommitProcessing(commit));
+  ASSERT_OK_AND_ASSIGN(std::optional<RecordRow> back, store().GetRecord("customers", "cus_1"));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->doc, R"({"back":1})");
+  ASSERT_OK_AND_ASSIGN(std::optional<RecordRow> gone, store().GetRecord("customers", "cus_2"));
+  EXPECT_FALSE(gone.has_value());
+  ASSERT_OK_AND_ASSIGN(StoredEvent event, store().GetEvent("evt_1"));
+  EXPECT_EQ(event.status, EventStatus::kProcessed);
+}
+
+TEST_P(StoreContractTest, UnknownEventInCommitIsNamed) {
+  InsertN(store(), 1);
+  ProcessingCommit commit;
+  commit.events.push_back(StatusUpdate("evt_0", EventStatus::kProcessed));
+  commit.events.push_back(StatusUpdate("evt_unknown", EventStatus::kProcessed));
+  util::Status status = store().CommitProcessing(commit);
+  EXPECT_STATUS_CODE(status, kNotFound);
+  EXPECT_NE(status.message().find("evt_unknown"), std::string::npos) << status.ToString();
+}
+
 TEST_P(StoreContractTest, EmptyCommitIsOk) { EXPECT_OK(store().CommitProcessing({})); }
 
 TEST_P(StoreContractTest, RecordWithoutDocIsDeleted) {
