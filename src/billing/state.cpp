@@ -62,6 +62,34 @@ void State::Index(const T& record, bool add) {
   for (const auto& [relation, from] : LinksOf(record)) Link(relation, from, key, add);
 }
 
+State::State(const State& other) : tables_(other.tables_), relations_(other.relations_) {
+  RebuildIndexes();
+}
+
+State& State::operator=(const State& other) {
+  if (this == &other) return *this;
+  tables_ = other.tables_;
+  relations_ = other.relations_;
+  RebuildIndexes();
+  return *this;
+}
+
+void State::RebuildIndexes() {
+  std::apply(
+      [this](const auto&... table) {
+        (
+            [this](const auto& t) {
+              using T = typename std::decay_t<decltype(t)>::mapped_type;
+              TableIndex<T>& index = std::get<TableIndex<T>>(indexes_);
+              index.clear();
+              index.reserve(t.size());
+              for (const auto& [key, record] : t) index.emplace(key, &record);
+            }(table),
+            ...);
+      },
+      tables_);
+}
+
 template <typename T>
 void State::UpsertTyped(const T& record) {
   Table<T>& t = std::get<Table<T>>(tables_);
@@ -71,7 +99,8 @@ void State::UpsertTyped(const T& record) {
     Index(it->second, /*add=*/false);
     it->second = record;
   } else {
-    t.emplace(key, record);
+    it = t.emplace(key, record).first;
+    std::get<TableIndex<T>>(indexes_).emplace(it->first, &it->second);
   }
   Index(record, /*add=*/true);
 }
@@ -82,6 +111,7 @@ void State::EraseTyped(const std::string& key) {
   auto it = t.find(key);
   if (it == t.end()) return;
   Index(it->second, /*add=*/false);
+  std::get<TableIndex<T>>(indexes_).erase(it->first);
   t.erase(it);
 }
 
