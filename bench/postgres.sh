@@ -144,6 +144,7 @@ for scenario in $SCENARIOS; do
   ROWS+=("$WORK/$scenario.row")
 done
 STORED=$(psql_cmd -d bench -c "SELECT count(*) FROM events")
+BY_STATUS=$(psql_cmd -d bench -c "SELECT string_agg(status || ' ' || n, ', ' ORDER BY status) FROM (SELECT status, count(*) AS n FROM events GROUP BY status) s")
 
 echo "## PostgreSQL ingest — $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
@@ -151,5 +152,5 @@ echo "- PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), local clu
 echo
 python3 "$HERE/postgres_report.py" table "${ROWS[@]}"
 echo
-echo "- events stored in the database at the end: $STORED"
+echo "- events stored in the database at the end: $STORED ($BY_STATUS)"
 echo "- CPU µs/event: CPU seconds (utime + stime, /proc) used during the load / events accepted; \"with processing\" counts on until the pipeline had applied every accepted event"
