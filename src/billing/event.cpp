@@ -7,14 +7,16 @@ namespace stripehook::billing {
 namespace {
 
 // Reads the envelope; the snapshot is copied, or moved out of `value` when `steal` is set (the
-// parse path owns its value, and the object is most of the payload).
-util::StatusOr<Event> ReadEnvelope(const boost::json::value& value, boost::json::object* steal) {
+// parse path owns its value, and the object is most of the payload). The snapshot lives in
+// `storage`, which must be `value`'s for the move to be a move.
+util::StatusOr<Event> ReadEnvelope(const boost::json::value& value, boost::json::object* steal,
+                                   const boost::json::storage_ptr& storage) {
   const boost::json::object* root = value.if_object();
   if (root == nullptr) return util::InvalidArgumentError("event: not a JSON object");
   if (json::String(*root, "object") != "event") {
     return util::InvalidArgumentError("event: \"object\" is not \"event\"");
   }
-  Event event;
+  Event event(storage);
   event.id = json::String(*root, "id");
   event.type = json::String(*root, "type");
   std::optional<int64_t> created = json::OptionalInt(*root, "created");
@@ -31,7 +33,7 @@ util::StatusOr<Event> ReadEnvelope(const boost::json::value& value, boost::json:
   event.object_type = json::String(*object, "object");
   event.object_id = json::String(*object, "id");
   if (const boost::json::object* previous = json::Object(*root, "data.previous_attributes")) {
-    event.previous_attributes = *previous;
+    event.previous_attributes.emplace(*previous, storage);
   }
   if (steal != nullptr && steal == object) {
     event.object = std::move(*steal);
@@ -44,12 +46,12 @@ util::StatusOr<Event> ReadEnvelope(const boost::json::value& value, boost::json:
 }  // namespace
 
 util::StatusOr<Event> EventFromJson(const boost::json::value& value) {
-  return ReadEnvelope(value, nullptr);
+  return ReadEnvelope(value, nullptr, {});
 }
 
-util::StatusOr<Event> ParseEvent(std::string_view payload) {
+util::StatusOr<Event> ParseEvent(std::string_view payload, boost::json::storage_ptr storage) {
   boost::system::error_code error;
-  boost::json::value value = boost::json::parse(payload, error);
+  boost::json::value value = boost::json::parse(payload, error, storage);
   if (error) return util::InvalidArgumentError("event: invalid JSON: " + error.message());
   boost::json::object* object = nullptr;
   if (value.is_object()) {
@@ -58,7 +60,7 @@ util::StatusOr<Event> ParseEvent(std::string_view payload) {
       if (boost::json::value* o = data->get_object().if_contains("object")) object = o->if_object();
     }
   }
-  return ReadEnvelope(value, object);
+  return ReadEnvelope(value, object, storage);
 }
 
 }  // namespace stripehook::billing

@@ -14,6 +14,10 @@
 namespace stripehook::billing {
 
 struct Event {
+  Event() = default;
+  // The snapshot (and previous_attributes) allocate from `storage`; see ParseEvent.
+  explicit Event(boost::json::storage_ptr storage) : object(std::move(storage)) {}
+
   std::string id;    // evt_...
   std::string type;  // e.g. "invoice.paid"
   int64_t created = 0;
@@ -27,7 +31,11 @@ struct Event {
 
 // Parses a raw event payload. kInvalidArgument when it is not JSON, not an object with
 // "object":"event", or lacks id, type, created or data.object. Never throws.
-util::StatusOr<Event> ParseEvent(std::string_view payload);
+// The snapshot's JSON is allocated from `storage` (default: the heap). A caller that parses many
+// events passes a boost::json::monotonic_resource over a reused buffer: parsing then allocates
+// nothing and destroying the Event frees nothing; the Event, and every JSON value copied out of
+// it without a storage of its own, must then be gone before the resource.
+util::StatusOr<Event> ParseEvent(std::string_view payload, boost::json::storage_ptr storage = {});
 // The same from an already parsed JSON value.
 util::StatusOr<Event> EventFromJson(const boost::json::value& value);
 

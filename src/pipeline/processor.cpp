@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <boost/json/monotonic_resource.hpp>
+
 #include "billing/event.h"
 #include "billing/serialization.h"
 #include "pipeline/rebuild.h"
@@ -126,7 +128,9 @@ void Processor::RecordFailure(const store::StoredEvent& stored, const std::strin
 }
 
 void Processor::ProcessEvent(const store::StoredEvent& stored, int64_t now_us, Batch& batch) {
-  util::StatusOr<billing::Event> event = billing::ParseEvent(stored.event.payload);
+  // Declared first so that it outlives the event, the apply result and anything copied from them.
+  boost::json::monotonic_resource arena(parse_buffer_.get(), kParseBufferBytes);
+  util::StatusOr<billing::Event> event = billing::ParseEvent(stored.event.payload, &arena);
   if (!event.ok()) return RecordFailure(stored, event.status().message(), now_us, batch);
   billing::ApplyResult result = apply_(*event, state_, config_);
   if (result.outcome == billing::Outcome::kError) {

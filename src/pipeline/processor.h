@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -119,6 +120,12 @@ class Processor {
   billing::State state_ GUARDED_BY(state_mu_);
   // Cluster mode: every record change with a rev up to this one is in state_.
   int64_t rev_ GUARDED_BY(state_mu_) = 0;
+
+  // Reused by ProcessEvent for each event's parsed JSON (billing::ParseEvent's `storage`): most
+  // events fit, so parsing one allocates nothing and dropping it frees nothing.
+  static constexpr size_t kParseBufferBytes = 64 * 1024;
+  std::unique_ptr<unsigned char[]> parse_buffer_ GUARDED_BY(state_mu_) =
+      std::make_unique<unsigned char[]>(kParseBufferBytes);
 
   std::mutex run_mu_;  // one RunOnce at a time
   std::mutex wake_mu_;
