@@ -3,12 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "store/postgres/pg_arrays.h"
 #include "store/postgres/pg_schema.h"
 #include "store/postgres/postgres_store.h"
 #include "support/postgres_cluster.h"
@@ -142,6 +146,43 @@ TEST_F(PostgresStoreTest, IngestCompressesPayloadsWithLz4AlsoAfterReconnecting) 
   EXPECT_TRUE(Eventually([&] { return store->Ping().ok(); }));
   ASSERT_OK_AND_ASSIGN(StoredEvent stored, store->GetEvent("evt_after"));
   EXPECT_EQ(stored.event.payload, big_event("evt_after").payload);
+}
+
+// Processing commits travel as these arrays (pg_processing_writes.cpp): what PostgreSQL unnests
+// must be exactly what was added, NULLs and empty arrays included.
+TEST_F(PostgresStoreTest, ArrayParamsArriveElementForElement) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<PgConnection> conn, PgConnection::Connect({.url = url_}));
+  auto texts = PgArrayParam::Text();
+  texts.AddText("plain");
+  texts.AddOptText(std::nullopt);
+  texts.AddText(R"(quo"te,{brace}\ é)");
+  texts.AddText(std::string("cut\0here", 8));  // stored up to the NUL, as text parameters are
+  texts.AddText("");
+  auto ints = PgArrayParam::BigInt();
+  ints.AddInt(-1);
+  ints.AddOptInt(std::nullopt);
+  ints.AddInt(INT64_MAX);
+  ints.AddInt(0);
+  ints.AddInt(7);
+  ASSERT_OK_AND_ASSIGN(
+      PgResult res,
+      conn->Query("SELECT coalesce(t, '<null>'), coalesce(i::text, '<null>') FROM "
+                  "unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(t, i, n) ORDER BY n",
+                  {std::move(texts).Build(), std::move(ints).Build()}));
+  ASSERT_EQ(res.rows(), 5);
+  const std::vector<std::pair<std::string, std::string>> want = {
+      {"plain", "-1"},
+      {"<null>", "<null>"},
+      {R"(quo"te,{brace}\ é)", "9223372036854775807"},
+      {"cut", "0"},
+      {"", "7"}};
+  for (int row = 0; row < 5; ++row) {
+    EXPECT_EQ(res.String(row, 0), want[row].first) << row;
+    EXPECT_EQ(res.String(row, 1), want[row].second) << row;
+  }
+  ASSERT_OK_AND_ASSIGN(PgResult empty, conn->Query("SELECT cardinality($1::text[])",
+                                                   {PgArrayParam::Text().Build()}));
+  EXPECT_EQ(empty.Int64(0, 0), 0);
 }
 
 }  // namespace
