@@ -9,14 +9,15 @@
 #include <algorithm>
 #include <array>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/status.hpp>
@@ -34,6 +35,12 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
+// Concrete executor types instead of Asio's default any_io_executor: the type-erased executor
+// was copied, compared and destroyed in every async step (6.6 % of the server's samples under
+// GET /v1/access load).
+using Executor = net::strand<net::io_context::executor_type>;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
 
 constexpr size_t kKeepBufferBytes = 64 * 1024;
 constexpr size_t kMaxLingerBytes = 4 * 1024 * 1024;
@@ -89,7 +96,7 @@ class RequestParser final : public bhttp::basic_parser<true> {
 
 class Session final : public Connection, public std::enable_shared_from_this<Session> {
  public:
-  Session(std::shared_ptr<ServerCore> core, tcp::socket socket)
+  Session(std::shared_ptr<ServerCore> core, Socket socket)
       : core_(std::move(core)), stream_(std::move(socket)) {}
   ~Session() override {
     if (counted_) core_->in_flight.fetch_sub(1, std::memory_order_relaxed);
@@ -124,7 +131,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   void Close();
 
   std::shared_ptr<ServerCore> core_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;  // reused across requests; holds pipelined bytes between them
   std::optional<RequestParser> parser_;
   std::string remote_address_;
@@ -358,7 +365,7 @@ void Session::FinishRequest() {
 void Session::Linger() {
   state_ = State::kLingering;
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.socket().shutdown(Socket::shutdown_send, ec);
   if (ec) return Close();
   lingered_ = 0;
   stream_.expires_after(
@@ -384,7 +391,7 @@ void Session::Close() {
   }
   state_ = State::kClosed;
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.socket().shutdown(Socket::shutdown_both, ec);
   stream_.close();
   core_->RemoveConnection(this);
 }
@@ -392,7 +399,7 @@ void Session::Close() {
 }  // namespace
 
 void StartSession(std::shared_ptr<ServerCore> core, int native_socket, bool ipv6) {
-  tcp::socket socket(net::make_strand(core->io_context()));
+  Socket socket(net::make_strand(core->io_context()));
   beast::error_code ec;
   socket.assign(ipv6 ? tcp::v6() : tcp::v4(), native_socket, ec);
   if (ec) {
