@@ -32,7 +32,9 @@ struct WriterStats {
 
 // The single writer of a SQLite database: one thread that owns the read-write connection and
 // commits whatever has queued up since its last commit in one transaction (group commit), up to
-// `max_batch` writes per transaction.
+// `max_batch` writes per transaction. A transaction holds inserts only or works only (the longest
+// run of one kind at the head of the queue): an acknowledgement never waits for the statements of
+// a processing commit, and a failing work cannot fail an insert.
 //
 // Submit* never blocks on the database: it appends to an in-memory queue and returns. The
 // callback runs exactly once: on the writer thread after the batch commits or fails, or at once

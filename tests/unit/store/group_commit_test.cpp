@@ -170,9 +170,6 @@ TEST_F(GroupCommitTest, FailedWorkRollsBackOnlyItselfAndTheBatchCommits) {
         return util::FailedPreconditionError("handler refused");
       },
       [&](util::Status s) { bad_done.set_value(s); });
-  store_->InsertEventAsync(MakeEvent("evt_other"), [&](util::StatusOr<InsertOutcome> r) {
-    insert_done.set_value(std::move(r));
-  });
   store_->SubmitWrite(
       [](WriteTxn& txn) -> util::Status {
         SH_ASSIGN_OR_RETURN(sqlite::Statement * stmt,
@@ -183,16 +180,66 @@ TEST_F(GroupCommitTest, FailedWorkRollsBackOnlyItselfAndTheBatchCommits) {
         return txn.Changes() == 1 ? util::OkStatus() : util::InternalError("no row");
       },
       [&](util::Status s) { good_done.set_value(s); });
+  store_->InsertEventAsync(MakeEvent("evt_other"), [&](util::StatusOr<InsertOutcome> r) {
+    insert_done.set_value(std::move(r));
+  });
   gate.Release();
 
   EXPECT_STATUS_CODE(bad_done.get_future().get(), kFailedPrecondition);
   EXPECT_OK(good_done.get_future().get());
   EXPECT_OK(insert_done.get_future().get());
-  EXPECT_EQ(store_->writer_stats().last_batch_size, 3);
+  // The two works shared one transaction; the insert had its own.
+  EXPECT_EQ(store_->writer_stats().max_batch_size, 2);
+  EXPECT_EQ(store_->writer_stats().last_batch_size, 1);
   ASSERT_OK_AND_ASSIGN(StoredEvent target, store_->GetEvent("evt_target"));
   EXPECT_EQ(target.status, EventStatus::kPending);  // the failed work's UPDATE was undone
   EXPECT_EQ(target.attempts, 7);
   EXPECT_OK(store_->GetEvent("evt_other"));
+}
+
+// Inserts and works queued together commit in runs of one kind, in the order submitted: an
+// acknowledgement never waits for a processing commit's statements.
+TEST_F(GroupCommitTest, InsertsAndWorksCommitInSeparateTransactionsInQueueOrder) {
+  Open();
+  WriterGate gate(*store_);
+  std::vector<std::string> order;  // written on the writer thread only
+  std::latch answered(6);
+  auto insert = [&](const std::string& id) {
+    store_->InsertEventAsync(MakeEvent(id), [&, id](util::StatusOr<InsertOutcome> r) {
+      EXPECT_OK(r);
+      order.push_back(id);
+      answered.count_down();
+    });
+  };
+  auto count_events = [&](const std::string& name) {
+    store_->SubmitWrite(
+        [&, name](WriteTxn& txn) -> util::Status {
+          SH_ASSIGN_OR_RETURN(sqlite::Statement * stmt, txn.Prepare("SELECT count(*) FROM events"));
+          SH_ASSIGN_OR_RETURN(bool row, stmt->Step());
+          EXPECT_TRUE(row);
+          order.push_back(name + " saw " + std::to_string(stmt->ColumnInt64(0)));
+          stmt->Reset();
+          return util::OkStatus();
+        },
+        [&](util::Status s) {
+          EXPECT_OK(s);
+          answered.count_down();
+        });
+  };
+  insert("evt_a");
+  insert("evt_b");
+  count_events("w1");
+  count_events("w2");
+  insert("evt_c");
+  insert("evt_d");
+  gate.Release();
+  answered.wait();
+
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"evt_a", "evt_b", "w1 saw 2", "w2 saw 2", "evt_c", "evt_d"}));
+  sqlite::WriterStats stats = store_->writer_stats();
+  EXPECT_EQ(stats.batches, 1 + 3);  // the gate's own, then [a, b], [w1, w2], [c, d]
+  EXPECT_EQ(stats.max_batch_size, 2);
 }
 
 TEST_F(GroupCommitTest, SubmitWriteAfterShutdownFailsAtOnce) {
