@@ -1,9 +1,14 @@
 #include "admin/service_metrics.h"
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
+#include <mutex>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
+
+#include "util/thread_annotations.h"
 
 namespace stripehook::admin {
 namespace {
@@ -19,11 +24,15 @@ class RouteLabeler {
     }
   }
 
-  std::string_view Label(std::string_view path) const {
-    for (const std::string& pattern : patterns_) {
-      if (Matches(pattern, path)) return pattern;
+  // The index of the first pattern matching `path`; size() when none does ("unmatched").
+  size_t Index(std::string_view path) const {
+    for (size_t i = 0; i < patterns_.size(); ++i) {
+      if (Matches(patterns_[i], path)) return i;
     }
-    return "unmatched";
+    return patterns_.size();
+  }
+  std::string_view Name(size_t index) const {
+    return index < patterns_.size() ? std::string_view(patterns_[index]) : "unmatched";
   }
 
  private:
@@ -44,6 +53,67 @@ class RouteLabeler {
   }
 
   std::vector<std::string> patterns_;
+};
+
+// The request counter's and the latency histogram's series, resolved once per (route, method,
+// status) seen: a request then costs a cache lookup and two increments instead of five label
+// strings and two searches of maps keyed by string vectors (~3 % of the server's CPU per GET).
+class RequestSeries {
+ public:
+  RequestSeries(util::CounterFamily* requests, util::HistogramFamily* latency,
+                std::vector<std::pair<std::string, std::string>> routes)
+      : requests_(requests), latency_(latency), labeler_(routes) {}
+
+  void Record(const http::RequestRecord& r) EXCLUDES(mu_) {
+    size_t route = labeler_.Index(r.path);
+    uint64_t method = 0;
+    // Longer methods (none that HTTP defines) take the plain path, uncached.
+    if (r.method.size() > sizeof(method)) {
+      std::string name(labeler_.Name(route));
+      requests_->Inc({name, std::string(r.method), std::to_string(r.status)});
+      latency_->Observe(r.seconds, {name});
+      return;
+    }
+    std::memcpy(&method, r.method.data(), r.method.size());
+    Cells cells = Resolve(Key{route, method, r.status}, r.method);
+    requests_->Inc(cells.requests);
+    latency_->Observe(cells.latency, r.seconds);
+  }
+
+ private:
+  struct Key {
+    size_t route;
+    uint64_t method;  // its bytes, zero-padded
+    int status;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      return std::hash<uint64_t>()(k.method ^ (static_cast<uint64_t>(k.route) << 40) ^
+                                   (static_cast<uint64_t>(k.status) << 20));
+    }
+  };
+  struct Cells {
+    double* requests;
+    util::HistogramFamily::Series* latency;
+  };
+
+  Cells Resolve(const Key& key, std::string_view method) EXCLUDES(mu_) {
+    std::lock_guard lock(mu_);
+    auto it = cells_.find(key);
+    if (it != cells_.end()) return it->second;
+    std::string route(labeler_.Name(key.route));
+    Cells cells{requests_->Resolve({route, std::string(method), std::to_string(key.status)}),
+                latency_->Resolve({route})};
+    cells_.emplace(key, cells);
+    return cells;
+  }
+
+  util::CounterFamily* const requests_;
+  util::HistogramFamily* const latency_;
+  const RouteLabeler labeler_;
+  std::mutex mu_;
+  std::unordered_map<Key, Cells, KeyHash> cells_ GUARDED_BY(mu_);
 };
 
 util::Sample One(double value) { return {util::LabelValues{}, value}; }
@@ -112,11 +182,9 @@ http::RequestObserver MakeRequestObserver(util::MetricsRegistry& registry,
       "stripehook_http_request_duration_seconds",
       "HTTP request time, end of reading to end of writing the response, by route.",
       util::LatencyBuckets(), {"route"});
-  auto labeler = std::make_shared<const RouteLabeler>(router.Routes());
+  auto series = std::make_shared<RequestSeries>(requests, latency, router.Routes());
   return [=, webhook_paths = std::move(webhook_paths)](const http::RequestRecord& r) {
-    std::string route(labeler->Label(r.path));
-    requests->Inc({route, std::string(r.method), std::to_string(r.status)});
-    latency->Observe(r.seconds, {route});
+    series->Record(r);
     if (ingest_latency != nullptr && r.status == 200 &&
         std::find(webhook_paths.begin(), webhook_paths.end(), r.path) != webhook_paths.end()) {
       ingest_latency->Observe(static_cast<int64_t>(r.seconds * 1e6));

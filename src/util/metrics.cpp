@@ -90,6 +90,16 @@ void CounterFamily::Inc(const LabelValues& labels, double by) {
   values_[labels] += by;
 }
 
+double* CounterFamily::Resolve(const LabelValues& labels) {
+  std::lock_guard lock(mu_);
+  return &values_[labels];  // std::map nodes never move
+}
+
+void CounterFamily::Inc(double* cell, double by) {
+  std::lock_guard lock(mu_);
+  *cell += by;
+}
+
 double CounterFamily::Value(const LabelValues& labels) const {
   std::lock_guard lock(mu_);
   auto it = values_.find(labels);
@@ -112,14 +122,29 @@ double GaugeFamily::Value(const LabelValues& labels) const {
   return it == values_.end() ? 0 : it->second;
 }
 
-void HistogramFamily::Observe(double value, const LabelValues& labels) {
+void HistogramFamily::AddLocked(Series& s, double value) {
   size_t bucket = std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin();
-  std::lock_guard lock(mu_);
-  Series& s = series_[labels];
   if (s.buckets.empty()) s.buckets.assign(bounds_.size() + 1, 0);
   s.buckets[bucket]++;
   s.sum += value;
   s.count++;
+}
+
+void HistogramFamily::Observe(double value, const LabelValues& labels) {
+  std::lock_guard lock(mu_);
+  AddLocked(series_[labels], value);
+}
+
+HistogramFamily::Series* HistogramFamily::Resolve(const LabelValues& labels) {
+  std::lock_guard lock(mu_);
+  Series& s = series_[labels];  // std::map nodes never move
+  if (s.buckets.empty()) s.buckets.assign(bounds_.size() + 1, 0);
+  return &s;
+}
+
+void HistogramFamily::Observe(Series* series, double value) {
+  std::lock_guard lock(mu_);
+  AddLocked(*series, value);
 }
 
 uint64_t HistogramFamily::Count(const LabelValues& labels) const {

@@ -23,6 +23,12 @@ class CounterFamily {
   void Inc(const LabelValues& labels = {}, double by = 1) EXCLUDES(mu_);
   double Value(const LabelValues& labels = {}) const EXCLUDES(mu_);
 
+  // The value cell of one label set, created at 0 when new (and then rendered). Valid as long
+  // as the family: a hot path resolves its label sets once and increments the cell, without
+  // building label strings or searching the map again.
+  double* Resolve(const LabelValues& labels) EXCLUDES(mu_);
+  void Inc(double* cell, double by = 1) EXCLUDES(mu_);
+
  private:
   friend class MetricsRegistry;
   mutable std::mutex mu_;
@@ -45,18 +51,26 @@ class GaugeFamily {
 // A histogram family with fixed upper bounds (ascending; +Inf is implicit). Thread-safe.
 class HistogramFamily {
  public:
-  explicit HistogramFamily(std::vector<double> bounds) : bounds_(std::move(bounds)) {}
-  void Observe(double value, const LabelValues& labels = {}) EXCLUDES(mu_);
-  // Observations so far for a label set (for tests).
-  uint64_t Count(const LabelValues& labels = {}) const EXCLUDES(mu_);
-
- private:
-  friend class MetricsRegistry;
+  // One label set's buckets; opaque outside the family.
   struct Series {
     std::vector<uint64_t> buckets;  // per bound, not cumulative; last = +Inf
     double sum = 0;
     uint64_t count = 0;
   };
+
+  explicit HistogramFamily(std::vector<double> bounds) : bounds_(std::move(bounds)) {}
+  void Observe(double value, const LabelValues& labels = {}) EXCLUDES(mu_);
+  // Observations so far for a label set (for tests).
+  uint64_t Count(const LabelValues& labels = {}) const EXCLUDES(mu_);
+
+  // As CounterFamily::Resolve: the series of one label set (created empty when new), valid as
+  // long as the family, for Observe without label strings or a map search.
+  Series* Resolve(const LabelValues& labels) EXCLUDES(mu_);
+  void Observe(Series* series, double value) EXCLUDES(mu_);
+
+ private:
+  friend class MetricsRegistry;
+  void AddLocked(Series& series, double value) REQUIRES(mu_);
   const std::vector<double> bounds_;
   mutable std::mutex mu_;
   std::map<LabelValues, Series> series_ GUARDED_BY(mu_);

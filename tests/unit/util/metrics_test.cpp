@@ -44,6 +44,28 @@ TEST(MetricsTest, HistogramBucketsAreCumulativeWithSumAndCount) {
   EXPECT_EQ(h->Count(), 4u);
 }
 
+TEST(MetricsTest, ResolvedSeriesCountWithTheirLabelSets) {
+  MetricsRegistry r;
+  CounterFamily* c = r.Counter("stripehook_things_total", "Things.", {"kind"});
+  HistogramFamily* h = r.Histogram("stripehook_latency_seconds", "Latency.", {0.1}, {"route"});
+  double* a = c->Resolve({"a"});
+  EXPECT_EQ(c->Resolve({"a"}), a);  // the same cell every time
+  c->Inc(a);
+  c->Inc({"a"}, 2);  // by labels and by cell reach the same value
+  c->Inc(a, 4);
+  EXPECT_EQ(c->Value({"a"}), 7);
+  HistogramFamily::Series* s = h->Resolve({"/x"});
+  h->Observe(s, 0.05);
+  h->Observe(0.5, {"/x"});
+  EXPECT_EQ(h->Count({"/x"}), 2u);
+  std::string text = r.Render();
+  EXPECT_NE(text.find("stripehook_things_total{kind=\"a\"} 7\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("stripehook_latency_seconds_bucket{route=\"/x\",le=\"0.1\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("stripehook_latency_seconds_count{route=\"/x\"} 2\n"), std::string::npos);
+}
+
 TEST(MetricsTest, SameNameAndShapeSharesAFamilyAndAClashIsRefused) {
   MetricsRegistry r;
   CounterFamily* a = r.Counter("stripehook_x_total", "X.", {"k"});
