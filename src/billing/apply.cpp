@@ -184,4 +184,26 @@ boost::json::object ToJson(const Change& change) {
   return out;
 }
 
+std::string CanonicalChangeJson(const Change& change, const std::optional<std::string>& after_doc) {
+  // The keys of ToJson(change) in sorted order: after, before, key, plan_change, table.
+  std::string out = "{\"after\":";
+  if (after_doc) {
+    out += *after_doc;
+  } else {
+    out += change.after ? ToJson(*change.after) : "null";
+  }
+  out += ",\"before\":";
+  out += change.before ? ToJson(*change.before) : "null";
+  out += ",\"key\":";
+  out += CanonicalJson(boost::json::string_view(change.key));
+  if (change.plan_change) {
+    out += ",\"plan_change\":";
+    out += CanonicalJson(PlanChangeJson(*change.plan_change));
+  }
+  out += ",\"table\":";
+  out += CanonicalJson(boost::json::string_view(change.table));
+  out += '}';
+  return out;
+}
+
 }  // namespace stripehook::billing

@@ -51,6 +51,10 @@ struct Change {
 // {"table","key","before","after"[,"plan_change"]} for the audit log (records as in
 // serialization.h, absent ones null).
 boost::json::object ToJson(const Change& change);
+// CanonicalJson(ToJson(change)), byte for byte, built around `after_doc` when the caller already
+// has ToJson(*change.after) (the pipeline writes it as the record's row): the record is then
+// neither converted nor canonicalized a second time.
+std::string CanonicalChangeJson(const Change& change, const std::optional<std::string>& after_doc);
 
 // A domain event for the outbox. Types: access.changed, subscription.created,
 // subscription.updated, subscription.canceled, plan.changed, payment.succeeded, payment.failed,

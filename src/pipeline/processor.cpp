@@ -46,9 +46,9 @@ void AddChanges(const std::string& event_id, const billing::ApplyResult& result,
   for (const billing::Change& change : result.changes) {
     std::optional<std::string> doc;
     if (change.after) doc = billing::ToJson(*change.after);
+    commit.audit.push_back(
+        {event_id, change.table, change.key, billing::CanonicalChangeJson(change, doc), now_us});
     commit.records.push_back({change.table, change.key, std::move(doc)});
-    commit.audit.push_back({event_id, change.table, change.key,
-                            billing::CanonicalJson(billing::ToJson(change)), now_us});
   }
   for (const billing::Notification& n : result.notifications) {
     commit.outbox.push_back({event_id, n.type, n.user_id, boost::json::serialize(n.body), now_us});

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <vector>
 
+#include "billing/apply.h"
 #include "billing/serialization.h"
 #include "billing_test_util.h"
 #include "support/status_matchers.h"
@@ -149,6 +150,40 @@ TEST(SerializationTest, CanonicalJsonWritesWhatBoostJsonWritesForAwkwardValues) 
     boost::json::value value(std::move(object));
     ASSERT_EQ(CanonicalJson(value), Reference(value)) << "round " << round;
   }
+}
+
+// The audit row the pipeline writes: CanonicalChangeJson must equal the plain
+// CanonicalJson(ToJson(change)) for every change of every scenario (plan changes and deletions
+// included), with and without the record's row text handed in.
+TEST(SerializationTest, CanonicalChangeJsonEqualsCanonicalJsonOfTheChange) {
+  int changes = 0, plan_changes = 0;
+  for (const std::string& name : testing::ScenarioNames()) {
+    testing::Scenario scenario = testing::LoadScenario(name);
+    State state;
+    for (const Event& e : scenario.events) {
+      ApplyResult result = Apply(e, state, testing::CorpusConfig());
+      for (const Change& change : result.changes) {
+        const std::string expected = CanonicalJson(ToJson(change));
+        std::optional<std::string> doc;
+        if (change.after) doc = ToJson(*change.after);
+        EXPECT_EQ(CanonicalChangeJson(change, doc), expected) << name << " " << change.key;
+        EXPECT_EQ(CanonicalChangeJson(change, std::nullopt), expected) << name << " " << change.key;
+        ++changes;
+        plan_changes += change.plan_change ? 1 : 0;
+      }
+      Commit(state, result);
+    }
+  }
+  EXPECT_GT(changes, 100);
+  EXPECT_GT(plan_changes, 0);
+  // The corpus erases no record: a change without `after` is made here.
+  testing::Scenario scenario = testing::LoadScenario("a_checkout_new_subscription");
+  ApplyResult result = Apply(scenario.events.front(), State(), testing::CorpusConfig());
+  ASSERT_FALSE(result.changes.empty());
+  Change erased = result.changes.front();
+  erased.before = erased.after;
+  erased.after.reset();
+  EXPECT_EQ(CanonicalChangeJson(erased, std::nullopt), CanonicalJson(ToJson(erased)));
 }
 
 TEST(SerializationTest, RejectsUnknownTablesAndBadRows) {
