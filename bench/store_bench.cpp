@@ -92,6 +92,8 @@ int main(int argc, char** argv) {
   bool pipeline = true;
   size_t truncate = 0;
   std::string pre_sql;
+  int64_t passive_frames = 0;
+  app.add_option("--passive-frames", passive_frames, "experiment: WAL frames before a checkpoint");
   app.add_option("--pre-sql", pre_sql, "experiment: SQL run on the migrated database first");
   app.add_option("--truncate", truncate, "experiment: store only this many payload bytes");
   app.add_option("--dir", dir, "directory for the throwaway database");
@@ -108,6 +110,7 @@ int main(int argc, char** argv) {
   std::string path = dir + "/store-bench-" + std::to_string(::getpid()) + ".db";
   store::sqlite::SqliteOptions options;
   options.path = path;
+  if (passive_frames > 0) options.checkpoints.passive_frames = passive_frames;
   if (!pre_sql.empty()) {
     { auto first = store::sqlite::SqliteStore::Open(options); }
     sqlite3* db = nullptr;
