@@ -31,8 +31,9 @@ util::StatusOr<std::unique_ptr<Connection>> OpenWriter(const SqliteOptions& opti
 
 util::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteOptions options) {
   if (options.clock == nullptr) options.clock = &util::SystemClock::Default();
-  if (options.max_batch < 1 || options.max_queue < 1) {
-    return util::InvalidArgumentError("max_batch and max_queue must be positive");
+  if (options.max_batch < 1 || options.max_queue < 1 || options.commit_gather_us < 0) {
+    return util::InvalidArgumentError(
+        "max_batch and max_queue must be positive, commit_gather_us not negative");
   }
   SH_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, OpenWriter(options));
   // Readers open after the writer has put the file in WAL mode and created the schema.
@@ -47,6 +48,7 @@ util::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteOptions opt
   writer_options.max_batch = options.max_batch;
   writer_options.max_queue = static_cast<size_t>(options.max_queue);
   writer_options.clock = options.clock;
+  writer_options.gather = std::chrono::microseconds(options.commit_gather_us);
   auto writer = std::make_unique<GroupCommitWriter>(std::move(conn), writer_options);
   return std::unique_ptr<SqliteStore>(
       new SqliteStore(std::move(readers), std::move(checkpointer), std::move(writer)));

@@ -242,6 +242,38 @@ TEST_F(GroupCommitTest, InsertsAndWorksCommitInSeparateTransactionsInQueueOrder)
   EXPECT_EQ(stats.max_batch_size, 2);
 }
 
+// With a gather window, writes submitted to an idle writer one after another share one commit.
+TEST_F(GroupCommitTest, AShortQueueWaitsTheGatherWindowForCompany) {
+  sqlite::SqliteOptions options = fixture_.Options();
+  options.commit_gather_us = 2'000'000;  // far longer than three submissions take
+  ASSERT_OK_AND_ASSIGN(store_, SqliteStore::Open(options));
+  const int64_t before = store_->writer_stats().batches;  // migrations do not go through it
+  std::latch answered(3);
+  for (int i = 0; i < 3; ++i) {
+    store_->InsertEventAsync(MakeEvent("evt_g" + std::to_string(i), i),
+                             [&](util::StatusOr<InsertOutcome> r) {
+                               EXPECT_OK(r);
+                               answered.count_down();
+                             });
+  }
+  answered.wait();
+  EXPECT_EQ(store_->writer_stats().batches - before, 1);
+  EXPECT_EQ(store_->writer_stats().last_batch_size, 3);
+}
+
+// Shutdown cuts a gather window short and still commits what was queued.
+TEST_F(GroupCommitTest, ShutdownDoesNotWaitOutTheGatherWindow) {
+  sqlite::SqliteOptions options = fixture_.Options();
+  options.commit_gather_us = 600'000'000;  // ten minutes: the test would time out
+  ASSERT_OK_AND_ASSIGN(store_, SqliteStore::Open(options));
+  std::promise<util::StatusOr<InsertOutcome>> done;
+  store_->InsertEventAsync(MakeEvent("evt_late"),
+                           [&](util::StatusOr<InsertOutcome> r) { done.set_value(std::move(r)); });
+  store_->Shutdown();
+  ASSERT_OK_AND_ASSIGN(InsertOutcome outcome, done.get_future().get());
+  EXPECT_EQ(outcome, InsertOutcome::kInserted);
+}
+
 TEST_F(GroupCommitTest, SubmitWriteAfterShutdownFailsAtOnce) {
   Open();
   store_->Shutdown();
