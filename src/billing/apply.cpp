@@ -174,35 +174,38 @@ void Commit(State& state, const ApplyResult& result) {
   }
 }
 
-boost::json::object ToJson(const Change& change) {
+namespace {
+
+// Every member of an audit row but "after": the one place that says what the row holds.
+boost::json::object ChangeJsonWithoutAfter(const Change& change) {
   boost::json::object out;
   out["table"] = change.table;
   out["key"] = change.key;
   out["before"] = change.before ? RecordToJsonValue(*change.before) : nullptr;
-  out["after"] = change.after ? RecordToJsonValue(*change.after) : nullptr;
   if (change.plan_change) out["plan_change"] = PlanChangeJson(*change.plan_change);
   return out;
 }
 
+}  // namespace
+
+boost::json::object ToJson(const Change& change) {
+  boost::json::object out = ChangeJsonWithoutAfter(change);
+  out["after"] = change.after ? RecordToJsonValue(*change.after) : nullptr;
+  return out;
+}
+
 std::string CanonicalChangeJson(const Change& change, const std::optional<std::string>& after_doc) {
-  // The keys of ToJson(change) in sorted order: after, before, key, plan_change, table.
+  // "after" sorts before every other member, so it opens the canonical text; the rest follows
+  // the rest's own opening brace.
+  const std::string rest = CanonicalJson(ChangeJsonWithoutAfter(change));
   std::string out = "{\"after\":";
   if (after_doc) {
     out += *after_doc;
   } else {
     out += change.after ? ToJson(*change.after) : "null";
   }
-  out += ",\"before\":";
-  out += change.before ? ToJson(*change.before) : "null";
-  out += ",\"key\":";
-  out += CanonicalJson(boost::json::string_view(change.key));
-  if (change.plan_change) {
-    out += ",\"plan_change\":";
-    out += CanonicalJson(PlanChangeJson(*change.plan_change));
-  }
-  out += ",\"table\":";
-  out += CanonicalJson(boost::json::string_view(change.table));
-  out += '}';
+  out += ',';
+  out.append(rest, 1);
   return out;
 }
 
