@@ -4,6 +4,7 @@
 #include <array>
 #include <map>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
@@ -124,8 +125,8 @@ util::Status WriteOutbox(PgConnection& conn, const std::vector<OutboxRow>& rows)
 util::Status WriteEventStatuses(PgConnection& conn, const std::vector<EventStatusUpdate>& updates) {
   auto id = PgArrayParam::Text(), st = PgArrayParam::Text(), att = PgArrayParam::BigInt();
   auto next = PgArrayParam::BigInt(), err = PgArrayParam::Text(), done = PgArrayParam::BigInt();
-  auto ids = PgArrayParam::Text();
-  for (size_t i : LastPerKey(updates, [](const EventStatusUpdate& u) { return u.id; })) {
+  for (size_t i :
+       LastPerKey(updates, [](const EventStatusUpdate& u) { return std::string_view(u.id); })) {
     const EventStatusUpdate& u = updates[i];
     id.AddText(u.id);
     st.AddText(EventStatusName(u.status));
@@ -133,7 +134,6 @@ util::Status WriteEventStatuses(PgConnection& conn, const std::vector<EventStatu
     next.AddOptInt(u.next_attempt_at_us);
     err.AddOptText(u.last_error);
     done.AddOptInt(u.processed_at_us);
-    ids.AddText(u.id);
   }
   const auto expected = static_cast<int64_t>(id.size());
   SH_ASSIGN_OR_RETURN(PgResult res, conn.Query(std::string(kUpdateStatuses),
@@ -141,7 +141,10 @@ util::Status WriteEventStatuses(PgConnection& conn, const std::vector<EventStatu
                                                 std::move(att).Build(), std::move(next).Build(),
                                                 std::move(err).Build(), std::move(done).Build()}));
   if (res.Affected() == expected) return util::OkStatus();
-  // A status for an event we do not hold means the caller's view is wrong (as in SQLite).
+  // A status for an event we do not hold means the caller's view is wrong (as in SQLite). The
+  // ids travel again only on this path, to name the first unknown one.
+  auto ids = PgArrayParam::Text();
+  for (const EventStatusUpdate& u : updates) ids.AddText(u.id);
   SH_ASSIGN_OR_RETURN(PgResult unknown,
                       conn.Query(std::string(kFirstUnknownEvent), {std::move(ids).Build()}));
   return util::NotFoundError("no event " + (unknown.rows() > 0 ? unknown.String(0, 0) : "") +
