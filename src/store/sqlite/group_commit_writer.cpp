@@ -43,7 +43,7 @@ bool GroupCommitWriter::Enqueue(PendingWrite& write, util::Status* reason) {
       *reason = util::UnavailableError("store write queue is full");
       return false;
     }
-    queue_.push_back(std::move(write));
+    queue_.push_back({std::move(write), std::chrono::steady_clock::now()});
     wake = writer_idle_;
   }
   if (wake) wake_.notify_one();
@@ -56,10 +56,13 @@ std::vector<PendingWrite> GroupCommitWriter::TakeBatch() {
   wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
   writer_idle_ = false;
   // A commit costs about the same whether it holds 2 writes or 20 (the hot pages it rewrites,
-  // the fsync), so a short queue waits `gather` for company. Enqueue does not wake us meanwhile
-  // (writer_idle_ is false): the window is a sleep, cut short only by Shutdown.
+  // the fsync), so a short queue waits for company until its oldest write has been queued for
+  // `gather`. The window runs from that write's arrival, not from now: writes that queued up
+  // behind a long commit (a processing commit takes milliseconds) have waited enough already.
+  // Enqueue does not wake us meanwhile (writer_idle_ is false): only Shutdown cuts it short.
   if (options_.gather.count() > 0 && queue_.size() < options_.gather_below && !stopping_) {
-    wake_.wait_for(lock, options_.gather, [this] { return stopping_; });
+    wake_.wait_until(lock, queue_.front().queued_at + options_.gather,
+                     [this] { return stopping_; });
   }
   // A batch is a run of one kind from the head of the queue (FIFO order is kept): inserts
   // commit without a processing commit's hundreds of statements in their transaction, so an
@@ -69,8 +72,8 @@ std::vector<PendingWrite> GroupCommitWriter::TakeBatch() {
   std::vector<PendingWrite> batch;
   batch.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    if (i > 0 && queue_.front().index() != batch.front().index()) break;
-    batch.push_back(std::move(queue_.front()));
+    if (i > 0 && queue_.front().write.index() != batch.front().index()) break;
+    batch.push_back(std::move(queue_.front().write));
     queue_.pop_front();
   }
   return batch;  // empty only when stopping with nothing left: the drain is complete
@@ -78,16 +81,22 @@ std::vector<PendingWrite> GroupCommitWriter::TakeBatch() {
 
 namespace {
 
-// Group-commit batch sizes and commit latency (BEGIN to synced COMMIT), for GET /metrics.
-void ObserveCommit(size_t writes, std::chrono::steady_clock::duration took) {
+// Group-commit batch sizes and commit latency (BEGIN to synced COMMIT), for GET /metrics, by
+// kind: an acknowledgement waits for an `insert` commit, and for any `work` commit (a processing
+// commit, an admin write) that holds the writer when it arrives.
+void ObserveCommit(bool inserts, size_t writes, std::chrono::steady_clock::duration took) {
   static util::HistogramFamily* const sizes = util::DefaultMetrics().Histogram(
       "stripehook_store_commit_batch_size", "Writes per group-commit transaction.",
-      {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
+      {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}, {"kind"});
   static util::HistogramFamily* const latency = util::DefaultMetrics().Histogram(
       "stripehook_store_commit_duration_seconds",
-      "Group-commit transaction time, first statement to synced commit.", util::LatencyBuckets());
-  sizes->Observe(static_cast<double>(writes));
-  latency->Observe(std::chrono::duration<double>(took).count());
+      "Group-commit transaction time, first statement to synced commit.", util::LatencyBuckets(),
+      {"kind"});
+  static util::HistogramFamily::Series* const series[2][2] = {
+      {sizes->Resolve({"work"}), latency->Resolve({"work"})},
+      {sizes->Resolve({"insert"}), latency->Resolve({"insert"})}};
+  sizes->Observe(series[inserts][0], static_cast<double>(writes));
+  latency->Observe(series[inserts][1], std::chrono::duration<double>(took).count());
 }
 
 }  // namespace
@@ -98,9 +107,11 @@ void GroupCommitWriter::Run() {
     if (batch.empty()) return;
     auto started = std::chrono::steady_clock::now();
     util::Status status = executor_.Execute(batch);
-    ObserveCommit(batch.size(), std::chrono::steady_clock::now() - started);
+    ObserveCommit(std::holds_alternative<PendingInsert>(batch.front()), batch.size(),
+                  std::chrono::steady_clock::now() - started);
     Record(batch, status);  // before the callbacks, so a caller that was answered sees it
     executor_.Deliver(batch, status);
+    if (options_.between_batches) options_.between_batches();
     if (!status.ok()) {
       util::LogWarn("store batch failed")
           .Int("writes", static_cast<int64_t>(batch.size()))

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -49,11 +50,14 @@ class GroupCommitWriter {
     size_t max_queue = 100000;
     const util::Clock* clock = nullptr;  // stamps received_at when an event has none; required
     // When fewer than `gather_below` writes are queued as a transaction is about to start, wait
-    // this long for more first (0: never). At moderate rates every commit rewrote ~20 hot pages
-    // for 2-3 events and the writer was busy 92 % of the time: open loop 2,000 events/s p99
-    // 32-47 ms -> 9-10 ms with 500 us, server CPU 360-405 -> 270-325 us/event (bench/README.md).
+    // for more until the oldest of them has been queued this long (0: never). At moderate rates
+    // every commit rewrote ~20 hot pages for 2-3 events and the writer was busy 92 % of the time:
+    // open loop 2,000 events/s p99 32-47 ms -> 9-10 ms with 500 us, server CPU 360-405 -> 270-325
+    // us/event (bench/README.md).
     std::chrono::microseconds gather{0};
     size_t gather_below = 8;
+    // Runs on the writer thread after each transaction's callbacks (WalCheckpointer::RunWriterJob).
+    std::function<void()> between_batches;
   };
 
   // Takes ownership of `conn` (migrated, configured) and starts the writer thread.
@@ -85,7 +89,11 @@ class GroupCommitWriter {
 
   std::mutex mu_;
   std::condition_variable wake_;
-  std::deque<PendingWrite> queue_ GUARDED_BY(mu_);
+  struct Queued {
+    PendingWrite write;
+    std::chrono::steady_clock::time_point queued_at;  // when Enqueue took it (gather window)
+  };
+  std::deque<Queued> queue_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
   // True while the writer sleeps on wake_. Submitters signal only then: while it commits, it
   // will find their writes without a futex wake per insert.

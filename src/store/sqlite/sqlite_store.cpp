@@ -49,6 +49,7 @@ util::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteOptions opt
   writer_options.max_queue = static_cast<size_t>(options.max_queue);
   writer_options.clock = options.clock;
   writer_options.gather = std::chrono::microseconds(options.commit_gather_us);
+  writer_options.between_batches = [raw = checkpointer.get()] { raw->RunWriterJob(); };
   auto writer = std::make_unique<GroupCommitWriter>(std::move(conn), writer_options);
   return std::unique_ptr<SqliteStore>(
       new SqliteStore(std::move(readers), std::move(checkpointer), std::move(writer)));
