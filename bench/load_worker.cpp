@@ -93,7 +93,8 @@ class LoadWorker {
   void RememberAccepted(const std::string& id);
   void Fail(Connection& c, int64_t now);
   void CloseFd(Connection& c);
-  int TimeoutMs(int64_t now) const;
+  // How long epoll may sleep: until the next due request, reconnect or the end of the run.
+  timespec Timeout(int64_t now) const;
   std::string NextFreshId();
 
   const LoadSpec& spec_;
@@ -323,15 +324,19 @@ void LoadWorker::CloseFd(Connection& c) {
   c.in.clear();
 }
 
-int LoadWorker::TimeoutMs(int64_t now) const {
+// In nanoseconds (epoll_pwait2): epoll_wait's whole milliseconds, rounded up, sent an open loop's
+// requests up to 1 ms after they were due (at 2,000/s every wait was 1 ms for a request due in
+// under 0.5 ms), and since latency counts from the due time, that lateness was charged to the
+// server (interleaved at 2,000/s, same server: p50 1.96-1.99 -> 1.30-1.37 ms).
+timespec LoadWorker::Timeout(int64_t now) const {
   int64_t wake = now + 100'000'000;
   if (open_loop() && Scheduling(next_due_ns_)) wake = std::min(wake, next_due_ns_);
   for (const auto& c : conns_) {
     if (c->state == Connection::State::kDown) wake = std::min(wake, c->reconnect_at_ns);
   }
   if (spec_.duration_ns > 0) wake = std::min(wake, start_ns_ + spec_.duration_ns);
-  if (wake <= now) return 0;
-  return static_cast<int>((wake - now + 999'999) / 1'000'000);
+  int64_t ns = std::max<int64_t>(wake - now, 0);
+  return timespec{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
 }
 
 LoadResult LoadWorker::Run() {
@@ -346,7 +351,9 @@ LoadResult LoadWorker::Run() {
       if (drain_deadline == 0) drain_deadline = now + spec_.drain_timeout_ns;
       if (in_flight_ == 0 || now >= drain_deadline) break;
     }
-    int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), TimeoutMs(now));
+    timespec timeout = Timeout(now);
+    int n =
+        epoll_pwait2(epoll_fd_, events.data(), static_cast<int>(events.size()), &timeout, nullptr);
     now = MonotonicNowNs();
     for (int i = 0; i < n; ++i) OnEvent(events[i].data.u64, events[i].events, now);
   }
