@@ -24,7 +24,7 @@ struct SqliteOptions {
   int max_batch = 512;     // writes per group-commit transaction
   int max_queue = 100000;  // queued writes beyond which submits fail with kUnavailable
   // How long a short write queue waits for more before a commit (GroupCommitWriter::Options).
-  int64_t commit_gather_us = 500;
+  int64_t commit_gather_us = 250;
   int read_connections = 4;
   CheckpointerOptions checkpoints;  // WAL checkpoints run on a thread of their own
   // Test-only: while a file exists at this path, every write and sync of the writer connection
