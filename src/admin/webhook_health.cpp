@@ -83,14 +83,15 @@ void WebhookHealth::Alert(std::string_view alert, std::string_view message, int6
 }
 
 void WebhookHealth::RaiseAlerts(const WebhookHealthReport& r) {
-  if (last_level_ && r.level > *last_level_) {
+  const bool cluster_alerts = !options_.raises_cluster_alerts || options_.raises_cluster_alerts();
+  if (cluster_alerts && last_level_ && r.level > *last_level_) {
     Alert("webhook_health",
           "webhook health dropped from " + std::string(HealthLevelName(*last_level_)) + " to " +
               std::string(HealthLevelName(r.level)),
           static_cast<int64_t>(r.failure_rate * 100));
   }
   last_level_ = r.level;
-  if (r.backlog.dead > last_dead_.value_or(0)) {
+  if (cluster_alerts && r.backlog.dead > last_dead_.value_or(0)) {
     Alert("dead_events", "events were marked dead (see GET /admin/events?status=dead)",
           r.backlog.dead - last_dead_.value_or(0));
   }

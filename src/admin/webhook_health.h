@@ -39,6 +39,13 @@ struct WebhookHealthOptions {
   // Also called for every alert raised (after the log line), e.g. to queue it for the operator's
   // alert URL (notify::EnqueueAlert). Runs on the evaluating thread; may be empty.
   std::function<void(std::string_view alert, std::string_view message)> on_alert;
+  // webhook_health and dead_events describe the shared database, so in a cluster every instance
+  // would raise them (and queue them for the alert URL) once each: they are raised only while
+  // this returns true (the instance holding the `alerts` leadership). Empty: always. The level
+  // and the dead count are tracked meanwhile, so an instance that takes over does not repeat an
+  // alert the previous holder raised. signature_failures counts this instance's own rejections
+  // and is raised everywhere.
+  std::function<bool()> raises_cluster_alerts;
 };
 
 struct WebhookHealthReport {

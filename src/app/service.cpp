@@ -100,6 +100,7 @@ Service::~Service() {
   if (outbox_leadership_) outbox_leadership_->Stop();
   if (jobs_) jobs_->Stop();
   if (webhook_health_) webhook_health_->Stop();
+  if (alerts_leadership_) alerts_leadership_->Stop();
   if (processor_) processor_->Stop();
   if (deliverer_) deliverer_->Stop();
   if (store_) store_->Shutdown();
@@ -140,9 +141,11 @@ util::Status Service::Run() {
   processor_->Start();
   jobs_->Start();
   if (outbox_leadership_) outbox_leadership_->Start();
+  alerts_leadership_->Start();
   webhook_health_->Start(std::chrono::seconds(config_.admin.health_check_interval_seconds));
   server_->Run();
   webhook_health_->Stop();
+  alerts_leadership_->Stop();
   jobs_->Stop();  // waits for a running job: it may still write to the store
   // Every in-flight request has been answered; stop applying, then finish what the writer holds.
   processor_->Stop();

@@ -60,6 +60,9 @@ class Service {
   std::unique_ptr<admin::AdminAuth> admin_auth_;
   admin::LatencyRecorder ingest_latency_;
   std::unique_ptr<admin::AdminApi> admin_api_;
+  // Who raises the alerts about the shared database (WebhookHealthOptions::raises_cluster_alerts).
+  // Declared before webhook_health_, which asks it until destroyed.
+  std::unique_ptr<Leadership> alerts_leadership_;
   std::unique_ptr<admin::WebhookHealth> webhook_health_;
   std::unique_ptr<admin::MetricsEndpoint> metrics_endpoint_;
   std::unique_ptr<notify::OutboxDeliverer> deliverer_;  // null when no channel is configured

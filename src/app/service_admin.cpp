@@ -74,6 +74,13 @@ void Service::AddAdminRoutes() {
     return ingest->counters().rejected_signature.load();
   };
   health.metrics = &util::DefaultMetrics();
+  // One instance of a cluster raises the alerts about the shared database (a single-instance
+  // store always holds it). Run() starts the checks.
+  alerts_leadership_ = std::make_unique<Leadership>(
+      "alerts", [store = store_.get()] { return store->HoldLeadership("alerts"); }, [](bool) {});
+  health.raises_cluster_alerts = [store = store_.get(), leadership = alerts_leadership_.get()] {
+    return !store->Clustered() || leadership->held();
+  };
   util::StatusOr<notify::NotifySettings> notify_settings = DecodeNotifyConfig(config_);
   if (notify_settings.ok() && notify_settings->alerts_url) {
     // Health drops, dead events and signature-failure bursts also go to the operator's alert URL.

@@ -5,12 +5,15 @@
 // 200 is stored; once drained nothing is pending and nothing failed; no event changed a record
 // twice (audit log); `stripehook rebuild` finds no difference; the survivors answer
 // GET /v1/access alike and as the fixtures expect; scheduler leadership moved off the dead
-// instance and is held by exactly one survivor.
+// instance and is held by exactly one survivor. A second test: an alert about the shared
+// database (webhook health) is raised by one instance, not by each.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <chrono>
 #include <random>
+#include <thread>
 
 #include "integration/cluster_harness.h"
 
@@ -23,10 +26,10 @@ constexpr int kCopies = 3;
 constexpr int kPlainEvents = 1500;
 constexpr int kSenderThreads = 6;
 
-std::string Config(int64_t clock_start) {
+std::string Config(int64_t clock_start, const std::string& admin_extra = "") {
   return "[testing]\nmanual_clock_start = " + std::to_string(clock_start) +
-         "\n[admin]\napp_key = \"" + kAppKey +
-         "\"\n[processing]\npoll_interval_ms = 20\n"
+         "\n[admin]\napp_key = \"" + kAppKey + "\"\n" + admin_extra +
+         "[processing]\npoll_interval_ms = 20\n"
          "[plans.pro]\nprices = [\"price_pro\"]\nfeatures = [\"export\"]\n"
          "limits = { seats = 5 }\n"
          "[plans.team]\nprices = [\"price_team\"]\nfeatures = [\"export\", \"sso\"]\n"
@@ -76,8 +79,8 @@ class ClusterTest : public ::testing::Test {
     return latest;
   }
 
-  void StartAll() {
-    std::ofstream(dir_.File("stripehook.toml")) << Config(clock_start_);
+  void StartAll(const std::string& admin_extra = "") {
+    std::ofstream(dir_.File("stripehook.toml")) << Config(clock_start_, admin_extra);
     instances_ = std::make_unique<Instances>(dir_, env_);
     for (int i = 0; i < Instances::kCount; ++i) {
       ASSERT_TRUE(instances_->Start(i)) << instances_->server(i).ReadLog();
@@ -209,6 +212,45 @@ TEST_F(ClusterTest, ThreeInstancesOneKilledOneRestartedNothingLostNothingApplied
       << disagreement;
   EXPECT_EQ(instances_->SchedulerLeaders().size(), 1u);
   for (int i : survivors) EXPECT_EQ(instances_->Terminate(i), 0);
+}
+
+// Webhook health is computed from the shared database, so every instance sees the same drop; only
+// the one holding the `alerts` leadership raises it (and would queue it for the alert URL), not
+// all three.
+TEST_F(ClusterTest, AnAlertAboutTheSharedDatabaseIsRaisedByOneInstanceOnly) {
+  clock_start_ = 1'800'000'000;
+  StartAll("health_check_interval_seconds = 1\n");
+  // Every instance first evaluates a healthy window (no events): the baseline a drop is seen from.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  // An event the billing core refuses (a subscription event carrying an invoice): it fails and
+  // stays failed (the next attempt is minutes away on the manual clock): 1 of 1 failed.
+  const std::string failing = R"({"id":"evt_cluster_alert","object":"event",)"
+                              R"("type":"customer.subscription.updated","created":)" +
+                              std::to_string(clock_start_) +
+                              R"(,"livemode":false,"data":{"object":{"id":"in_cluster_alert",)"
+                              R"("object":"invoice","customer":"cus_cluster_alert"}}})";
+  HttpClient client(instances_->port(0));
+  ASSERT_EQ(
+      client.Request("POST", "/webhooks/stripe", failing, SignedHeaders(failing, clock_start_))
+          .status,
+      200);
+  ASSERT_TRUE(Eventually([&] { return Count("status = 'failed'") == 1; }));
+  auto raised = [&] {
+    int n = 0;
+    for (int i = 0; i < Instances::kCount; ++i) {
+      std::string log = instances_->server(i).ReadLog();
+      for (size_t at = log.find("\"alert\":\"webhook_health\""); at != std::string::npos;
+           at = log.find("\"alert\":\"webhook_health\"", at + 1)) {
+        ++n;
+      }
+    }
+    return n;
+  };
+  ASSERT_TRUE(Eventually([&] { return raised() >= 1; })) << "no instance raised the alert";
+  // Each instance has evaluated the failed window at least twice more by now.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+  EXPECT_EQ(raised(), 1) << "the drop was alerted by more than one instance";
+  for (int i = 0; i < Instances::kCount; ++i) EXPECT_EQ(instances_->Terminate(i), 0);
 }
 
 }  // namespace
