@@ -10,8 +10,8 @@ namespace stripehook::app {
 namespace {
 
 // Loads and validates the configuration; prints the reason and returns nullopt when it is bad.
-std::optional<Config> LoadOrExplain(const CommonOptions& common) {
-  util::StatusOr<Config> config = LoadConfig(common.config_path, ProcessEnvironment());
+std::optional<Config> LoadOrExplain(const CommonOptions& common, ConfigUse use) {
+  util::StatusOr<Config> config = LoadConfig(common.config_path, ProcessEnvironment(), use);
   if (!config.ok()) {
     std::cerr << "stripehook: configuration error: " << config.status().message() << "\n";
     return std::nullopt;
@@ -26,7 +26,7 @@ std::optional<Config> LoadOrExplain(const CommonOptions& common) {
 }  // namespace
 
 int RunServe(const CommonOptions& common, const ServeOptions& options) {
-  std::optional<Config> config = LoadOrExplain(common);
+  std::optional<Config> config = LoadOrExplain(common, ConfigUse::kServe);
   if (!config) return 2;
   if (options.check_config) {
     std::cout << "configuration OK (" << config->source << ")\n" << Redacted(*config);
@@ -47,7 +47,8 @@ int RunServe(const CommonOptions& common, const ServeOptions& options) {
 }
 
 int RunMigrate(const CommonOptions& common) {
-  std::optional<Config> config = LoadOrExplain(common);
+  // Migrating verifies no signature: no webhook secret needed.
+  std::optional<Config> config = LoadOrExplain(common, ConfigUse::kOffline);
   if (!config) return 2;
   util::Status migrated = MigrateStore(*config);
   if (!migrated.ok()) {

@@ -16,7 +16,9 @@ namespace stripehook::app {
 
 std::optional<Opened> OpenForCli(const CommonOptions& common, const char* command) {
   util::SetMinLogLevel(util::LogLevel::kWarn);
-  util::StatusOr<Config> config = LoadConfig(common.config_path, ProcessEnvironment());
+  // These commands read or repair the store and verify no signature: no webhook secret needed.
+  util::StatusOr<Config> config =
+      LoadConfig(common.config_path, ProcessEnvironment(), ConfigUse::kOffline);
   if (!config.ok()) {
     std::cerr << "stripehook " << command << ": configuration error: " << config.status().message()
               << "\n";

@@ -14,13 +14,13 @@ constexpr char kEnvironmentSource[] = "(environment)";
 
 // File sections first, then the environment on top, then checks on the result.
 util::StatusOr<Config> Build(const ConfigNode& root, const std::string& source,
-                             const Environment& env) {
+                             const Environment& env, ConfigUse use) {
   Config config;
   config.source = source;
   SH_RETURN_IF_ERROR(internal::DecodeConfig(root, source, &config));
   internal::Origins origins;
   SH_RETURN_IF_ERROR(internal::ApplyEnvironment(env, &config, &origins));
-  SH_RETURN_IF_ERROR(internal::ValidateConfig(origins, &config));
+  SH_RETURN_IF_ERROR(internal::ValidateConfig(origins, &config, use));
   return config;
 }
 
@@ -47,18 +47,18 @@ const std::vector<std::string>& DeferredSectionNames() {
 }
 
 util::StatusOr<Config> ParseConfig(const std::string& toml_text, const std::string& source_name,
-                                   const Environment& env) {
+                                   const Environment& env, ConfigUse use) {
   SH_ASSIGN_OR_RETURN(ConfigNode root, internal::ParseToml(toml_text, source_name));
-  return Build(root, source_name, env);
+  return Build(root, source_name, env, use);
 }
 
-util::StatusOr<Config> LoadConfig(const std::string& path, const Environment& env) {
+util::StatusOr<Config> LoadConfig(const std::string& path, const Environment& env, ConfigUse use) {
   std::string file = path;
   std::error_code ec;
   if (file.empty() && std::filesystem::exists(kDefaultFile, ec)) file = kDefaultFile;
-  if (file.empty()) return Build(ConfigNode{}, kEnvironmentSource, env);
+  if (file.empty()) return Build(ConfigNode{}, kEnvironmentSource, env, use);
   SH_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
-  return ParseConfig(text, file, env);
+  return ParseConfig(text, file, env, use);
 }
 
 util::StatusOr<std::string> SqlitePathFromUrl(const std::string& url) {

@@ -120,12 +120,19 @@ Environment ProcessEnvironment();
 // Messages never echo a secret's value (a TOML syntax error quotes its line with whsec_, sk_ and
 // rk_ tokens masked). Thread-safe (reads the file system, never the process
 // environment).
-util::StatusOr<Config> LoadConfig(const std::string& path, const Environment& env);
+//
+// `use` kOffline is for the commands that only read or repair the store (migrate, events,
+// rebuild, access, outbox, reconcile, replay): they verify no signature, so an endpoint without
+// a secret is accepted there (secrets that are given are still checked). `serve` and
+// `--check-config` use kServe.
+enum class ConfigUse { kServe, kOffline };
+util::StatusOr<Config> LoadConfig(const std::string& path, const Environment& env,
+                                  ConfigUse use = ConfigUse::kServe);
 
 // Parses TOML text (for tests and --check-config), then overrides and validation as LoadConfig;
 // `source_name` is used in messages and Config::source. Pure and thread-safe.
 util::StatusOr<Config> ParseConfig(const std::string& toml_text, const std::string& source_name,
-                                   const Environment& env);
+                                   const Environment& env, ConfigUse use = ConfigUse::kServe);
 
 // The SQLite file named by a database URL: "sqlite:///abs/path" -> "/abs/path",
 // "sqlite://rel.db" -> "rel.db". kInvalidArgument for another scheme or an empty path.

@@ -28,6 +28,6 @@ util::Status ApplyEnvironment(const Environment& env, Config* config, Origins* o
 
 // Cross-field and semantic checks on the effective config (config_validate.cpp); appends
 // non-fatal findings to config->warnings.
-util::Status ValidateConfig(const Origins& origins, Config* config);
+util::Status ValidateConfig(const Origins& origins, Config* config, ConfigUse use);
 
 }  // namespace stripehook::app::internal

@@ -84,9 +84,10 @@ std::string Label(size_t i, const EndpointConfig& e) {
   return "endpoints[" + std::to_string(i) + "] (" + e.name + ")";
 }
 
-util::Status CheckSecrets(const Origins& origins, size_t i, const EndpointConfig& e) {
+util::Status CheckSecrets(const Origins& origins, size_t i, const EndpointConfig& e,
+                          ConfigUse use) {
   std::string key = "endpoints[" + std::to_string(i) + "].secrets";
-  if (e.secrets.empty()) {
+  if (e.secrets.empty() && use == ConfigUse::kServe) {
     return util::InvalidArgumentError(
         Label(i, e) + ": no secret: set secrets = [\"whsec_...\"] or STRIPE_WEBHOOK_SECRET");
   }
@@ -108,7 +109,7 @@ util::Status ClaimPath(const Origins& origins, const std::string& key, const std
   return util::OkStatus();
 }
 
-util::Status CheckEndpoints(const Origins& origins, Config* config) {
+util::Status CheckEndpoints(const Origins& origins, Config* config, ConfigUse use) {
   std::map<std::string, std::string> paths;
   std::map<std::string, std::string> names;
   for (size_t i = 0; i < config->endpoints.size(); ++i) {
@@ -124,7 +125,7 @@ util::Status CheckEndpoints(const Origins& origins, Config* config) {
       std::string alias_key = key + ".aliases[" + std::to_string(j) + "]";
       SH_RETURN_IF_ERROR(ClaimPath(origins, alias_key, e.aliases[j], Label(i, e), &paths));
     }
-    SH_RETURN_IF_ERROR(CheckSecrets(origins, i, e));
+    SH_RETURN_IF_ERROR(CheckSecrets(origins, i, e, use));
     if (e.tolerance_seconds <= 0) {
       config->warnings.push_back(key +
                                  ".tolerance_seconds <= 0: the timestamp age check is "
@@ -169,10 +170,10 @@ util::Status CheckLog(const Origins& origins, const LogConfig& log) {
 
 }  // namespace
 
-util::Status ValidateConfig(const Origins& origins, Config* config) {
+util::Status ValidateConfig(const Origins& origins, Config* config, ConfigUse use) {
   SH_RETURN_IF_ERROR(CheckServer(origins, config->server));
   SH_RETURN_IF_ERROR(CheckDatabase(origins, config->database));
-  SH_RETURN_IF_ERROR(CheckEndpoints(origins, config));
+  SH_RETURN_IF_ERROR(CheckEndpoints(origins, config, use));
   SH_RETURN_IF_ERROR(CheckKeys(origins, *config));
   SH_RETURN_IF_ERROR(CheckLog(origins, config->log));
   if (config->testing.manual_clock_start.has_value()) {

@@ -105,6 +105,22 @@ TEST(ConfigValidateTest, EndpointWithoutSecrets) {
             "endpoints[0] (b): no secret: set secrets = [\"whsec_...\"] or STRIPE_WEBHOOK_SECRET");
 }
 
+// Commands that only read or repair the store verify no signature: there an endpoint may have no
+// secret, but a secret that is given is still checked.
+TEST(ConfigValidateTest, OfflineCommandsNeedNoSecret) {
+  auto offline = [](const std::string& toml, Environment env) {
+    auto result = ParseConfig(toml, "test.toml", env, ConfigUse::kOffline);
+    return result.ok() ? "OK" : result.status().message();
+  };
+  EXPECT_EQ(offline("[database]\nurl = \"sqlite:///tmp/x.db\"\n", {}), "OK");
+  EXPECT_EQ(offline("[[endpoints]]\nname = \"b\"\npath = \"/b\"\nsecrets = []\n", {}), "OK");
+  EXPECT_EQ(offline("[[endpoints]]\nsecrets = [\"whsec_a\", \"  \"]\n", {}),
+            "endpoints[0].secrets[1]: is blank");
+  EXPECT_EQ(ErrorOf("[database]\nurl = \"sqlite:///tmp/x.db\"\n", {}),
+            "endpoints[0] (default): no secret: set secrets = [\"whsec_...\"] or "
+            "STRIPE_WEBHOOK_SECRET");
+}
+
 TEST(ConfigValidateTest, BlankSecretIsRejected) {
   EXPECT_EQ(ErrorOf("[[endpoints]]\nsecrets = [\"whsec_a\", \"  \"]\n", {}),
             "endpoints[0].secrets[1]: is blank");
