@@ -265,10 +265,10 @@ TEST_F(GroupCommitTest, AShortQueueWaitsTheGatherWindowForCompany) {
 // The gather window runs from the oldest queued write's arrival: a write that queued up behind a
 // long transaction has waited long enough and is committed as soon as the writer is free, not
 // after another window (which at 2,000 events/s added 0.5 ms to every insert behind a processing
-// commit). The timing bounds are a second apart, far beyond scheduling noise.
+// commit). The timing bounds are a second apart, far beyond scheduling noise (even sanitized).
 TEST_F(GroupCommitTest, AWriteThatWaitedBehindALongTransactionGetsNoFurtherWindow) {
   sqlite::SqliteOptions options = fixture_.Options();
-  options.commit_gather_us = 1'000'000;
+  options.commit_gather_us = 2'000'000;
   ASSERT_OK_AND_ASSIGN(store_, SqliteStore::Open(options));
   WriterGate gate(*store_);  // waits out its own window, then holds the writer
   std::promise<void> answered;
@@ -276,11 +276,11 @@ TEST_F(GroupCommitTest, AWriteThatWaitedBehindALongTransactionGetsNoFurtherWindo
     EXPECT_OK(r);
     answered.set_value();
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // longer than the window
+  std::this_thread::sleep_for(std::chrono::milliseconds(2200));  // longer than the window
   auto released = std::chrono::steady_clock::now();
   gate.Release();
   answered.get_future().wait();
-  EXPECT_LT(std::chrono::steady_clock::now() - released, std::chrono::milliseconds(500));
+  EXPECT_LT(std::chrono::steady_clock::now() - released, std::chrono::milliseconds(1000));
 }
 
 // Shutdown cuts a gather window short and still commits what was queued.
