@@ -45,14 +45,16 @@ struct CheckpointerStats {
 };
 
 // Checkpoints a WAL database from its own connection on its own thread, so that the group-commit
-// writer never spends its time copying pages and fsyncing the database file: with
+// writer does not spend its time copying pages and fsyncing the database file: with
 // `wal_autocheckpoint` on, the commit that crosses the threshold does the whole checkpoint and
-// every request waiting on that commit waits for it.
+// every request waiting on that commit waits for it. The writer copies only the last few frames
+// (finish_frames), between two transactions, so that the WAL can restart.
 //
 // Install() replaces the writer connection's autocheckpoint with a WAL hook that reports the WAL
-// length after each commit; the hook only signals this thread. A failed checkpoint is logged and
-// retried after a later commit; it never affects durability (the WAL holds every committed page).
-// Thread-safe. The writer connection must be closed or stop committing before destruction.
+// length after each commit; the hook signals this thread or leaves a job for RunWriterJob. A failed
+// checkpoint is logged and retried after a later commit; it never affects durability (the WAL holds
+// every committed page). Thread-safe. The writer connection must be closed or stop committing
+// before destruction.
 class WalCheckpointer {
  public:
   // Opens a read-write connection of its own to `path` (already in WAL mode) and starts the
