@@ -105,11 +105,12 @@ void GroupCommitWriter::Run() {
   while (true) {
     std::vector<PendingWrite> batch = TakeBatch();
     if (batch.empty()) return;
+    // A batch holds one kind of write (TakeBatch).
+    const bool inserts = std::holds_alternative<PendingInsert>(batch.front());
     auto started = std::chrono::steady_clock::now();
     util::Status status = executor_.Execute(batch);
-    ObserveCommit(std::holds_alternative<PendingInsert>(batch.front()), batch.size(),
-                  std::chrono::steady_clock::now() - started);
-    Record(batch, status);  // before the callbacks, so a caller that was answered sees it
+    ObserveCommit(inserts, batch.size(), std::chrono::steady_clock::now() - started);
+    Record(inserts, batch.size(), status);  // before the callbacks: an answered caller sees it
     executor_.Deliver(batch, status);
     if (options_.between_batches) options_.between_batches();
     if (!status.ok()) {
@@ -120,13 +121,9 @@ void GroupCommitWriter::Run() {
   }
 }
 
-void GroupCommitWriter::Record(const std::vector<PendingWrite>& batch, const util::Status& status) {
-  int64_t inserts = std::count_if(batch.begin(), batch.end(), [](const PendingWrite& w) {
-    return std::holds_alternative<PendingInsert>(w);
-  });
-  const auto size = static_cast<int64_t>(batch.size());
-  events_.fetch_add(inserts, std::memory_order_relaxed);
-  works_.fetch_add(size - inserts, std::memory_order_relaxed);
+void GroupCommitWriter::Record(bool inserts, size_t writes, const util::Status& status) {
+  const auto size = static_cast<int64_t>(writes);
+  (inserts ? events_ : works_).fetch_add(size, std::memory_order_relaxed);
   if (!status.ok()) failed_batches_.fetch_add(1, std::memory_order_relaxed);
   last_batch_size_.store(size, std::memory_order_relaxed);
   if (size > max_batch_size_.load(std::memory_order_relaxed)) {

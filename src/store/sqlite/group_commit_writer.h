@@ -84,7 +84,8 @@ class GroupCommitWriter {
   bool Enqueue(PendingWrite& write, util::Status* reason) EXCLUDES(mu_);
   std::vector<PendingWrite> TakeBatch() EXCLUDES(mu_);
   void Run();
-  void Record(const std::vector<PendingWrite>& batch, const util::Status& status);
+  // Counts a committed or failed batch of `writes` writes, all inserts or all works.
+  void Record(bool inserts, size_t writes, const util::Status& status);
 
   const Options options_;
   BatchExecutor executor_;  // touched only by the writer thread

@@ -53,8 +53,7 @@ void WalCheckpointer::OnCommit(sqlite3* writer, int64_t wal_frames) {
     // a copy that left little, the thread takes up one that left much or stopped short.
     if (copying_) return;
     bool signalled = pending_frames_ > 0;
-    if (!signalled && copied_frames_ > 0 && copied_frames_ <= wal_frames &&
-        wal_frames - copied_frames_ <= options_.finish_frames) {
+    if (!signalled && copied_frames_ > 0 && wal_frames - copied_frames_ <= options_.finish_frames) {
       finish = true;
     } else {
       pending_frames_ = wal_frames;

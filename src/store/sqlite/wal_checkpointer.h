@@ -101,9 +101,9 @@ class WalCheckpointer {
   mutable std::mutex mu_;
   std::condition_variable wake_;
   int64_t pending_frames_ GUARDED_BY(mu_) = 0;  // > 0: a checkpoint is wanted
-  // Frames of the WAL known to be copied to the database (by the thread or the writer); 0 when
-  // the last checkpoint could not copy them all (a reader held an older snapshot). Frames are
-  // counted from the WAL's start, so a value above the WAL's length is from before a restart.
+  // Frames of the current WAL known to be copied to the database (by the thread or the writer);
+  // 0 when the last checkpoint could not copy them all (a reader held an older snapshot), and
+  // reset by OnCommit when the WAL restarts (a copy begun before that is discarded by Count).
   int64_t copied_frames_ GUARDED_BY(mu_) = 0;
   bool copying_ GUARDED_BY(mu_) = false;        // the thread's checkpoint is running
   int64_t wal_generation_ GUARDED_BY(mu_) = 0;  // restarts of the WAL seen by OnCommit
