@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <future>
+#include <latch>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,9 +15,11 @@
 
 #include "store/postgres/pg_arrays.h"
 #include "store/postgres/pg_schema.h"
+#include "store/postgres/pg_writer.h"
 #include "store/postgres/postgres_store.h"
 #include "support/postgres_cluster.h"
 #include "support/status_matchers.h"
+#include "util/clock.h"
 
 namespace stripehook::store::postgres {
 namespace {
@@ -183,6 +186,59 @@ TEST_F(PostgresStoreTest, ArrayParamsArriveElementForElement) {
   ASSERT_OK_AND_ASSIGN(PgResult empty, conn->Query("SELECT cardinality($1::text[])",
                                                    {PgArrayParam::Text().Build()}));
   EXPECT_EQ(empty.Int64(0, 0), 0);
+}
+
+// Inserts and works queued together commit in runs of one kind, in the order submitted, as in
+// the SQLite writer: an acknowledgement never waits for a work's savepoints and statements.
+TEST_F(PostgresStoreTest, WriterCommitsInsertsAndWorksInSeparateBatchesInQueueOrder) {
+  ASSERT_OK(Open().status());  // migrates
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<PgConnection> conn, PgConnection::Connect({.url = url_}));
+  util::ManualClock clock(1'700'000'000'000'000);
+  PgGroupCommitWriter writer(std::move(conn), {.connection = {.url = url_}, .clock = &clock});
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::vector<std::string> order;  // written on the writer thread only
+  std::latch answered(7);
+  writer.SubmitWork(  // holds the writer until everything below is queued
+      [released](PgConnection&) {
+        released.wait();
+        return util::OkStatus();
+      },
+      [&](util::Status s) {
+        EXPECT_OK(s);
+        answered.count_down();
+      });
+  auto insert = [&](const std::string& id) {
+    writer.SubmitInsert(MakeEvent(id), [&, id](util::StatusOr<InsertOutcome> r) {
+      EXPECT_OK(r);
+      order.push_back(id);
+      answered.count_down();
+    });
+  };
+  auto count_events = [&](const std::string& name) {
+    writer.SubmitWork(
+        [&, name](PgConnection& c) -> util::Status {
+          SH_ASSIGN_OR_RETURN(PgResult res, c.Query("SELECT count(*) FROM events", {}));
+          order.push_back(name + " saw " + std::to_string(res.Int64(0, 0)));
+          return util::OkStatus();
+        },
+        [&](util::Status s) {
+          EXPECT_OK(s);
+          answered.count_down();
+        });
+  };
+  for (std::string step : {"evt_a", "evt_b", "w1", "w2", "evt_c", "evt_d"}) {
+    step.starts_with("evt_") ? insert(step) : count_events(step);
+  }
+  release.set_value();
+  answered.wait();
+
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"evt_a", "evt_b", "w1 saw 2", "w2 saw 2", "evt_c", "evt_d"}));
+  PgWriterStats stats = writer.Stats();
+  EXPECT_EQ(stats.batches, 1 + 3);  // the gate's own, then [a, b], [w1, w2], [c, d]
+  EXPECT_EQ(stats.max_batch_size, 2);
+  EXPECT_EQ(stats.events, 4);
 }
 
 }  // namespace

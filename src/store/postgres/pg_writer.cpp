@@ -1,9 +1,11 @@
 #include "store/postgres/pg_writer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <utility>
 
+#include "store/commit_metrics.h"
 #include "store/postgres/pg_writes.h"
 #include "util/check.h"
 #include "util/log.h"
@@ -104,10 +106,14 @@ std::vector<PgGroupCommitWriter::Write> PgGroupCommitWriter::TakeBatch() {
   idle_ = true;
   wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
   idle_ = false;
+  // A batch is a run of one kind from the head of the queue (FIFO order is kept), as in the
+  // SQLite writer: an acknowledgement never waits for a work's savepoints and statements, and a
+  // batch of inserts is one statement that commits by itself.
   size_t n = std::min(queue_.size(), static_cast<size_t>(options_.max_batch));
   std::vector<Write> batch;
   batch.reserve(n);
   for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && queue_.front().index() != batch.front().index()) break;
     batch.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }
@@ -119,7 +125,10 @@ void PgGroupCommitWriter::Run() {
   while (true) {
     std::vector<Write> batch = TakeBatch();
     if (batch.empty()) return;
+    const auto started = std::chrono::steady_clock::now();
     util::Status status = Execute(batch, results);
+    ObserveCommit(std::holds_alternative<Insert>(batch.front()), batch.size(),
+                  std::chrono::steady_clock::now() - started);
     if (!status.ok()) {
       status = AsBatchError(status);
       failed_batches_.fetch_add(1, std::memory_order_relaxed);
@@ -148,44 +157,29 @@ util::Status PgGroupCommitWriter::Execute(std::vector<Write>& batch, Results& re
     SH_RETURN_IF_ERROR(ConfigureSession(*conn_));
     session_configured_ = true;
   }
+  if (std::holds_alternative<Work>(batch.front())) return ExecuteWorks(batch, results);
   std::vector<const NewEvent*> inserts;
-  bool has_work = false;
-  for (Write& write : batch) {
-    if (auto* insert = std::get_if<Insert>(&write)) {
-      inserts.push_back(&insert->event);
-    } else {
-      has_work = true;
-    }
-  }
+  inserts.reserve(batch.size());
+  for (Write& write : batch) inserts.push_back(&std::get<Insert>(write).event);
   events_.fetch_add(static_cast<int64_t>(inserts.size()), std::memory_order_relaxed);
-  if (!has_work) {
-    util::StatusOr<std::vector<InsertOutcome>> outcomes = InsertEvents(*conn_, inserts);
-    if (outcomes.ok()) {
-      results.outcomes = *std::move(outcomes);
-      return util::OkStatus();
-    }
-    // A row PostgreSQL refuses (a NUL in a text field, say) must not fail the rows beside it.
-    if (outcomes.status().code() != util::StatusCode::kInternal || inserts.size() == 1) {
-      return outcomes.status();
-    }
-    return InsertOneByOne(inserts, results);
+  util::StatusOr<std::vector<InsertOutcome>> outcomes = InsertEvents(*conn_, inserts);
+  if (outcomes.ok()) {
+    results.outcomes = *std::move(outcomes);
+    return util::OkStatus();
   }
-  return ExecuteInTransaction(batch, inserts, results);
+  // A row PostgreSQL refuses (a NUL in a text field, say) must not fail the rows beside it.
+  if (outcomes.status().code() != util::StatusCode::kInternal || inserts.size() == 1) {
+    return outcomes.status();
+  }
+  return InsertOneByOne(inserts, results);
 }
 
-util::Status PgGroupCommitWriter::ExecuteInTransaction(std::vector<Write>& batch,
-                                                       const std::vector<const NewEvent*>& inserts,
-                                                       Results& results) {
+util::Status PgGroupCommitWriter::ExecuteWorks(std::vector<Write>& batch, Results& results) {
   PgTransaction txn(*conn_);
   SH_RETURN_IF_ERROR(txn.Begin());
-  if (!inserts.empty()) {
-    SH_ASSIGN_OR_RETURN(results.outcomes, InsertEvents(*conn_, inserts));
-  }
   for (Write& write : batch) {
-    if (auto* work = std::get_if<Work>(&write)) {
-      results.work_statuses.emplace_back();
-      SH_RETURN_IF_ERROR(RunWork(*work, &results.work_statuses.back()));
-    }
+    results.work_statuses.emplace_back();
+    SH_RETURN_IF_ERROR(RunWork(std::get<Work>(write), &results.work_statuses.back()));
   }
   return txn.Commit();
 }

@@ -32,10 +32,10 @@ struct PgWriterStats {
   int64_t max_batch_size = 0;
 };
 
-// Group commit on PostgreSQL: one thread with its own connection takes whatever has queued since
-// its last commit (up to max_batch) and writes it in ONE transaction. A batch of inserts only is
-// a single multi-row INSERT that commits by itself (one round trip); a batch with work runs
-// BEGIN, the insert, each work under a savepoint, COMMIT. Callbacks run on the writer thread
+// Group commit on PostgreSQL: one thread with its own connection takes the run of writes of one
+// kind at the head of its queue (up to max_batch) and writes it in ONE transaction. A batch of
+// inserts is a single multi-row INSERT that commits by itself (one round trip); a batch of works
+// runs BEGIN, each work under a savepoint, COMMIT. Callbacks run on the writer thread
 // after COMMIT returned (synchronous_commit decides what "durable" means; on by default), or with
 // the batch's error: kUnavailable when PostgreSQL is unreachable or the connection broke (then
 // the writer reconnects with backoff, failing batches at once meanwhile), kDeadlineExceeded on
@@ -85,8 +85,8 @@ class PgGroupCommitWriter {
   std::vector<Write> TakeBatch() EXCLUDES(mu_);
   void Run();
   util::Status Execute(std::vector<Write>& batch, Results& results);
-  util::Status ExecuteInTransaction(std::vector<Write>& batch,
-                                    const std::vector<const NewEvent*>& inserts, Results& results);
+  // A batch of works: BEGIN, each work under its savepoint, COMMIT.
+  util::Status ExecuteWorks(std::vector<Write>& batch, Results& results);
   util::Status RunWork(Work& work, util::Status* own);
   // After a batch insert failed on a row's data: each row alone, so only bad rows fail.
   util::Status InsertOneByOne(const std::vector<const NewEvent*>& inserts, Results& results);

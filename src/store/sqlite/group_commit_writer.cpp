@@ -4,8 +4,8 @@
 #include <chrono>
 #include <utility>
 
+#include "store/commit_metrics.h"
 #include "util/log.h"
-#include "util/metrics.h"
 
 namespace stripehook::store::sqlite {
 
@@ -78,28 +78,6 @@ std::vector<PendingWrite> GroupCommitWriter::TakeBatch() {
   }
   return batch;  // empty only when stopping with nothing left: the drain is complete
 }
-
-namespace {
-
-// Group-commit batch sizes and commit latency (BEGIN to synced COMMIT), for GET /metrics, by
-// kind: an acknowledgement waits for an `insert` commit, and for any `work` commit (a processing
-// commit, an admin write) that holds the writer when it arrives.
-void ObserveCommit(bool inserts, size_t writes, std::chrono::steady_clock::duration took) {
-  static util::HistogramFamily* const sizes = util::DefaultMetrics().Histogram(
-      "stripehook_store_commit_batch_size", "Writes per group-commit transaction.",
-      {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}, {"kind"});
-  static util::HistogramFamily* const latency = util::DefaultMetrics().Histogram(
-      "stripehook_store_commit_duration_seconds",
-      "Group-commit transaction time, first statement to synced commit.", util::LatencyBuckets(),
-      {"kind"});
-  static util::HistogramFamily::Series* const series[2][2] = {
-      {sizes->Resolve({"work"}), latency->Resolve({"work"})},
-      {sizes->Resolve({"insert"}), latency->Resolve({"insert"})}};
-  sizes->Observe(series[inserts][0], static_cast<double>(writes));
-  latency->Observe(series[inserts][1], std::chrono::duration<double>(took).count());
-}
-
-}  // namespace
 
 void GroupCommitWriter::Run() {
   while (true) {
