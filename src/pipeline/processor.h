@@ -128,6 +128,9 @@ class Processor {
       std::make_unique<unsigned char[]>(kParseBufferBytes);
 
   std::mutex run_mu_;  // one RunOnce at a time
+  // Cluster mode: probe for due events without the cluster lock before the next round (true
+  // while idle; false after a round that found events).
+  bool probe_before_round_ GUARDED_BY(run_mu_) = true;
   std::mutex wake_mu_;
   std::condition_variable wake_;
   // Set by Notify (once per stored event) without the mutex; only the call that sets it wakes

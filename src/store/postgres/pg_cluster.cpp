@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <string>
 #include <utility>
 
 #include "store/postgres/pg_event_rows.h"
@@ -11,9 +12,11 @@
 namespace stripehook::store::postgres {
 namespace {
 
-// Any constant works; it only has to be the same in every instance ("sh_proc"). Distinct from
-// the migration lock's key.
-constexpr std::string_view kProcessingLock = "SELECT pg_advisory_xact_lock(7526411237176701043)";
+const std::string& ProcessingLockSql() {
+  static const std::string sql =
+      "SELECT pg_advisory_xact_lock(" + std::to_string(kProcessingLockKey) + ")";
+  return sql;
+}
 
 // DueEvents' query, claiming the rows. The outer status test is re-checked on a row that changed
 // since the statement's snapshot (READ COMMITTED re-evaluates it on the newest version), so a row
@@ -80,7 +83,7 @@ util::Status PgCluster::InLockedTransaction(
     PgTransaction txn(conn);
     status = txn.Begin();
     // Waits for the instance holding it, up to the statement timeout (kDeadlineExceeded).
-    if (status.ok()) status = conn.Exec(kProcessingLock);
+    if (status.ok()) status = conn.Exec(ProcessingLockSql());
     // A connection found broken before any work ran is one PostgreSQL dropped while idle
     // (a restart): a fresh one may succeed at once.
     if (!status.ok() && conn.broken()) continue;

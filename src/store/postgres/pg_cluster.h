@@ -38,6 +38,11 @@ namespace stripehook::store::postgres {
 //
 // Thread-safe. One processing round at a time per instance (the round's connection is its own);
 // leadership calls serialise on a mutex (they are rare).
+//
+// The processing lock's advisory key. Any constant works; it only has to be the same in every
+// instance ("sh_proc"). Distinct from the migration lock's key.
+inline constexpr int64_t kProcessingLockKey = 7526411237176701043;
+
 class PgCluster {
  public:
   PgCluster(PgConnection::Options options, const util::Clock* clock);

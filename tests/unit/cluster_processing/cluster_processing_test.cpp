@@ -2,11 +2,13 @@
 // every event is handled exactly once, the records equal a rebuild from the inbox, and both
 // in-memory states equal the database's. Plus the ProcessDueInCluster contract on its own.
 #include <algorithm>
+#include <future>
 #include <random>
 
 #include "cluster_harness.h"
 #include "pipeline/processor.h"
 #include "pipeline/rebuild.h"
+#include "store/postgres/pg_cluster.h"
 
 namespace stripehook::cluster_test {
 namespace {
@@ -143,6 +145,42 @@ TEST_F(ClusterTest, FailedWorkWritesNothingAndLeavesTheEventsDue) {
   EXPECT_TRUE(changes.empty());
   ASSERT_OK_AND_ASSIGN(due, store->DueEvents(clock_.NowUnixMicros(), 10));
   EXPECT_TRUE(due.empty());
+}
+
+// The probe before a round reads without the cluster lock, so an idle instance never waits for
+// another instance's round. After a round that found events, the next round goes straight to the
+// lock without probing (under load the probe cost PostgreSQL more than the round's claim); the
+// first round that finds nothing turns the probe back on.
+TEST_F(ClusterTest, AnIdleInstanceProbesWithoutTheLockABusyOneGoesStraightToItsRound) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  Processor processor(store.get(), &clock_, PlansConfig(), SmallBatches());
+  ASSERT_OK(processor.LoadState());
+  std::vector<std::string> lines = AllLifecycleLines();
+  for (int i = 0; i < 3; ++i) ASSERT_OK(store->InsertEvent(ToNewEvent(lines[i])));
+  ASSERT_OK_AND_ASSIGN(int handled, processor.RunOnce());
+  ASSERT_EQ(handled, 3);
+
+  // Another session holds the processing lock, as another instance's round would.
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::postgres::PgConnection> holder,
+                       store::postgres::PgConnection::Connect({.url = url_}));
+  const std::string key = std::to_string(store::postgres::kProcessingLockKey);
+  ASSERT_OK(holder->Exec("SELECT pg_advisory_lock(" + key + ")"));
+  auto after_busy = std::async(std::launch::async, [&] { return processor.RunOnce(); });
+  EXPECT_EQ(after_busy.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout)
+      << "after a busy round the next round must not probe first";
+  ASSERT_OK(holder->Exec("SELECT pg_advisory_unlock(" + key + ")"));
+  ASSERT_OK_AND_ASSIGN(handled, after_busy.get());
+  EXPECT_EQ(handled, 0);
+
+  // That round found nothing: the instance is idle and probes again, so it does not wait.
+  ASSERT_OK(holder->Exec("SELECT pg_advisory_lock(" + key + ")"));
+  auto idle = std::async(std::launch::async, [&] { return processor.RunOnce(); });
+  ASSERT_EQ(idle.wait_for(std::chrono::seconds(20)), std::future_status::ready)
+      << "an idle instance waited for the cluster lock";
+  ASSERT_OK_AND_ASSIGN(handled, idle.get());
+  EXPECT_EQ(handled, 0);
+  ASSERT_OK(holder->Exec("SELECT pg_advisory_unlock(" + key + ")"));
 }
 
 }  // namespace
