@@ -3,6 +3,8 @@
 
 #include "http/server.h"
 
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -10,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <csignal>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -25,19 +28,38 @@ using error_code = boost::system::error_code;
 
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
 
+// One io_context per io thread, each run by that thread alone, and every connection bound to one
+// of them (round robin): a connection's handlers then run on one thread without a strand, and a
+// completion never wakes another thread to run it. With one io_context shared by two threads, a
+// GET /v1/access cost 31 µs of server CPU against 23 µs on one thread alone (the scheduler's
+// cross-thread wake-ups and the strands' locks). The listener, signals and timers run on the
+// first context.
+std::vector<std::unique_ptr<net::io_context>> MakeContexts(int threads) {
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  for (int i = 0; i < std::max(1, threads); ++i) {
+    contexts.push_back(std::make_unique<net::io_context>(1));
+  }
+  return contexts;
+}
+
 class CoreImpl final : public internal::ServerCore, public std::enable_shared_from_this<CoreImpl> {
  public:
   CoreImpl(ServerOptions options, Handler handler, RequestObserver observer)
       : ServerCore(std::move(options), std::move(handler), std::move(observer)),
-        ioc_(std::max(1, this->options().threads)),
-        control_(net::make_strand(ioc_)),
+        contexts_(MakeContexts(this->options().threads)),
+        control_(net::make_strand(*contexts_.front())),
         acceptor_(control_),
         signals_(control_),
         grace_timer_(control_),
-        retry_timer_(control_) {}
+        retry_timer_(control_) {
+    for (auto& context : contexts_) keep_running_.push_back(net::make_work_guard(*context));
+  }
 
-  net::io_context& io_context() override { return ioc_; }
+  net::io_context& SessionContext() override {
+    return *contexts_[next_context_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
+  }
   uint16_t port() const { return port_; }
+  size_t threads() const { return contexts_.size(); }
 
   util::Status Listen();
   void Start();
@@ -48,7 +70,8 @@ class CoreImpl final : public internal::ServerCore, public std::enable_shared_fr
       if (auto self = weak.lock()) self->DoStop();
     });
   }
-  void RunThisThread();
+  // Runs context `index` on the calling thread until it has no work left.
+  void RunThisThread(size_t index);
   void MarkFinished() { finished_.store(true, std::memory_order_release); }
 
  private:
@@ -57,8 +80,14 @@ class CoreImpl final : public internal::ServerCore, public std::enable_shared_fr
   void OnAccept(error_code ec, tcp::socket socket);
   void DoStop();
   void OnDrained() override;
+  // Lets each context's run() return once its connections are gone (on control_).
+  void ReleaseContexts();
 
-  net::io_context ioc_;                                  // first member: destroyed last
+  std::vector<std::unique_ptr<net::io_context>> contexts_;  // first member: destroyed last
+  // Keeps every context running while the server serves: a context's connections may all be
+  // waiting for a handler's answer (a commit), with no operation pending on the context.
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running_;
+  std::atomic<size_t> next_context_{0};
   net::strand<net::io_context::executor_type> control_;  // acceptor, signals, timers
   tcp::acceptor acceptor_;
   net::signal_set signals_;
@@ -128,7 +157,7 @@ void CoreImpl::OnAccept(error_code ec, tcp::socket socket) {
     });
     return;
   }
-  // Handed over as a descriptor so session.cpp can give it its own strand (see server_core.h).
+  // Handed over as a descriptor so session.cpp can bind it to its io_context (see server_core.h).
   int fd = socket.release(ec);
   if (!ec) internal::StartSession(shared_from_this(), fd, ipv6_);
   DoAccept();
@@ -144,7 +173,7 @@ void CoreImpl::DoStop() {
   std::vector<std::shared_ptr<internal::Connection>> live = BeginStopping();
   util::LogInfo("http stopping").Int("connections", static_cast<int64_t>(live.size()));
   for (auto& connection : live) connection->BeginShutdown();
-  if (live.empty()) return;
+  if (live.empty()) return ReleaseContexts();
   grace_timer_.expires_after(options().shutdown_grace);
   grace_timer_.async_wait([self = shared_from_this()](error_code ec) {
     if (ec) return;  // drained in time
@@ -156,15 +185,22 @@ void CoreImpl::DoStop() {
 
 void CoreImpl::OnDrained() {
   net::post(control_, [weak = weak_from_this()] {
-    if (auto self = weak.lock()) self->grace_timer_.cancel();
+    if (auto self = weak.lock()) {
+      self->grace_timer_.cancel();
+      self->ReleaseContexts();
+    }
   });
 }
 
+void CoreImpl::ReleaseContexts() {
+  for (auto& guard : keep_running_) guard.reset();
+}
+
 // Each io thread has one last-resort catch: an escaped exception is logged and the loop resumes.
-void CoreImpl::RunThisThread() {
+void CoreImpl::RunThisThread(size_t index) {
   for (;;) {
     try {
-      ioc_.run();
+      contexts_[index]->run();
       return;
     } catch (const std::exception& e) {
       util::LogError("http io thread caught exception").Str("error", e.what());
@@ -191,10 +227,10 @@ class ServerImpl final : public Server {
 void ServerImpl::Run() {
   core_->Start();
   std::vector<std::thread> threads;
-  for (int i = 1; i < core_->options().threads; ++i) {
-    threads.emplace_back([core = core_] { core->RunThisThread(); });
+  for (size_t i = 1; i < core_->threads(); ++i) {
+    threads.emplace_back([core = core_, i] { core->RunThisThread(i); });
   }
-  core_->RunThisThread();
+  core_->RunThisThread(0);
   for (auto& thread : threads) thread.join();
   core_->MarkFinished();
 }

@@ -23,7 +23,7 @@ class io_context;
 namespace stripehook::http::internal {
 
 // One client connection as the server sees it during shutdown. Both calls are thread-safe:
-// they post to the connection's own strand.
+// they post to the connection's own io_context (run by one thread).
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -41,7 +41,8 @@ class ServerCore {
   ServerCore(const ServerCore&) = delete;
   ServerCore& operator=(const ServerCore&) = delete;
 
-  virtual boost::asio::io_context& io_context() = 0;
+  // The io_context a new connection is bound to (one per io thread, taken in turn).
+  virtual boost::asio::io_context& SessionContext() = 0;
 
   const ServerOptions& options() const { return options_; }
   const Handler& handler() const { return handler_; }

@@ -12,7 +12,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/bind_handler.hpp>
@@ -37,8 +36,8 @@ namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 // Concrete executor types instead of Asio's default any_io_executor: the type-erased executor
 // was copied, compared and destroyed in every async step (6.6 % of the server's samples under
-// GET /v1/access load).
-using Executor = net::strand<net::io_context::executor_type>;
+// GET /v1/access load). No strand: a connection's io_context is run by one thread (server.cpp).
+using Executor = net::io_context::executor_type;
 using Socket = net::basic_stream_socket<tcp, Executor>;
 using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
 
@@ -106,7 +105,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   void Start();
   void BeginShutdown() override;
   void ForceClose() override;
-  // The Responder's body: any thread; moves the response onto this connection's strand.
+  // The Responder's body: any thread; moves the response onto this connection's io thread.
   void Deliver(uint64_t seq, Response response);
 
  private:
@@ -399,7 +398,7 @@ void Session::Close() {
 }  // namespace
 
 void StartSession(std::shared_ptr<ServerCore> core, int native_socket, bool ipv6) {
-  Socket socket(net::make_strand(core->io_context()));
+  Socket socket(core->SessionContext().get_executor());
   beast::error_code ec;
   socket.assign(ipv6 ? tcp::v6() : tcp::v4(), native_socket, ec);
   if (ec) {

@@ -3,10 +3,14 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
+#include <set>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "http/router.h"
@@ -95,6 +99,35 @@ TEST(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
   }
   std::lock_guard<std::mutex> lock(mu);
   for (auto& worker : workers) worker.join();
+}
+
+// Each connection is bound to one io thread's io_context, taken in turn (server.cpp): all of a
+// connection's requests are handled on one thread, and two connections on two threads.
+TEST(ServerTest, EachConnectionIsServedByOneIoThreadInTurn) {
+  std::mutex mu;
+  std::map<std::string, std::set<std::thread::id>> threads_by_client;
+  Handler handler = [&](Request&& request, Responder respond) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      threads_by_client[request.body].insert(std::this_thread::get_id());
+    }
+    respond(Response::Text(200, "ok"));
+  };
+  ServerOptions options = TestOptions();
+  options.threads = 2;
+  TestServer server(options, handler);
+  RawClient first(server.port());
+  RawClient second(server.port());
+  for (int i = 0; i < 20; ++i) {
+    for (auto [client, name] : {std::pair{&first, "first"}, std::pair{&second, "second"}}) {
+      ASSERT_TRUE(client->Send(MakeRequest("POST", "/x", name)));
+      ASSERT_TRUE(client->Read().has_value()) << name << " " << i;
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(threads_by_client["first"].size(), 1u);
+  ASSERT_EQ(threads_by_client["second"].size(), 1u);
+  EXPECT_NE(*threads_by_client["first"].begin(), *threads_by_client["second"].begin());
 }
 
 TEST(ServerTest, BodyOverLimitIs413AndCloses) {
