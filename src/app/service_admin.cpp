@@ -75,11 +75,11 @@ void Service::AddAdminRoutes() {
   };
   health.metrics = &util::DefaultMetrics();
   // One instance of a cluster raises the alerts about the shared database (a single-instance
-  // store always holds it). Run() starts the checks.
+  // store always holds it). Run() starts the checks before the health checks and the server.
   alerts_leadership_ = std::make_unique<Leadership>(
       "alerts", [store = store_.get()] { return store->HoldLeadership("alerts"); }, [](bool) {});
-  health.raises_cluster_alerts = [store = store_.get(), leadership = alerts_leadership_.get()] {
-    return !store->Clustered() || leadership->held();
+  health.raises_cluster_alerts = [leadership = alerts_leadership_.get()] {
+    return leadership->held();
   };
   util::StatusOr<notify::NotifySettings> notify_settings = DecodeNotifyConfig(config_);
   if (notify_settings.ok() && notify_settings->alerts_url) {

@@ -10,7 +10,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <csignal>
 #include <memory>
 #include <thread>
@@ -47,7 +46,7 @@ class CoreImpl final : public internal::ServerCore, public std::enable_shared_fr
   CoreImpl(ServerOptions options, Handler handler, RequestObserver observer)
       : ServerCore(std::move(options), std::move(handler), std::move(observer)),
         contexts_(MakeContexts(this->options().threads)),
-        control_(net::make_strand(*contexts_.front())),
+        control_(contexts_.front()->get_executor()),
         acceptor_(control_),
         signals_(control_),
         grace_timer_(control_),
@@ -88,7 +87,8 @@ class CoreImpl final : public internal::ServerCore, public std::enable_shared_fr
   // waiting for a handler's answer (a commit), with no operation pending on the context.
   std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running_;
   std::atomic<size_t> next_context_{0};
-  net::strand<net::io_context::executor_type> control_;  // acceptor, signals, timers
+  // The acceptor, signals and timers: on the first context, whose one thread serialises them.
+  net::io_context::executor_type control_;
   tcp::acceptor acceptor_;
   net::signal_set signals_;
   net::steady_timer grace_timer_;

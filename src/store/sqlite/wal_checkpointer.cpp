@@ -67,11 +67,21 @@ void WalCheckpointer::OnCommit(sqlite3* writer, int64_t wal_frames) {
   wake_.notify_one();
 }
 
+// Runs between two of the writer's transactions. kFinish: nothing is committed between this copy
+// and the writer's next BEGIN, so that transaction finds the WAL entirely copied and restarts it.
+// kTruncate (the hard cap): from another connection a TRUNCATE checkpoint would poll for the write
+// lock, which a busy writer almost never leaves free; the writer stalls for this one checkpoint.
 void WalCheckpointer::RunWriterJob() {
-  WriterJob job = writer_job_;
-  writer_job_ = {};
-  if (job.kind == WriterJob::kTruncate) TruncateOnWriter(job.writer, job.wal_frames);
-  if (job.kind == WriterJob::kFinish) FinishOnWriter(job.writer, job.wal_frames);
+  const WriterJob job = std::exchange(writer_job_, WriterJob{});
+  if (job.kind == WriterJob::kNone) return;
+  const bool truncate = job.kind == WriterJob::kTruncate;
+  const Copy copy =
+      CheckpointWith(job.writer, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE);
+  // BUSY at once: the thread's PASSIVE checkpoint holds the checkpoint lock and is copying the WAL
+  // already; what was copied still holds, and the next commit tries again.
+  if (copy.rc == SQLITE_BUSY) return;
+  Count(copy, job.writer, job.wal_frames, kWriterCopy,
+        truncate ? &CheckpointerStats::truncate : &CheckpointerStats::finishing);
 }
 
 void WalCheckpointer::Stop() {
@@ -103,15 +113,10 @@ void WalCheckpointer::Run() {
   }
 }
 
-// The hard cap runs on the writer's thread, between its commits: from another connection a
-// TRUNCATE checkpoint would poll for the write lock, which a busy writer almost never leaves free.
-// The writer stalls for this one checkpoint, as it did for every checkpoint before.
-void WalCheckpointer::TruncateOnWriter(sqlite3* writer, int64_t wal_frames) {
-  int rc = sqlite3_wal_checkpoint_v2(writer, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
-  // BUSY at once: the thread's PASSIVE checkpoint holds the checkpoint lock. It is copying the
-  // WAL already; the next commit tries again.
-  if (rc == SQLITE_BUSY) return;
-  Count(rc, writer, wal_frames, 0, 0, -1, &CheckpointerStats::truncate);
+WalCheckpointer::Copy WalCheckpointer::CheckpointWith(sqlite3* db, int mode) {
+  Copy copy;
+  copy.rc = sqlite3_wal_checkpoint_v2(db, nullptr, mode, &copy.log_frames, &copy.copied_frames);
+  return copy;
 }
 
 void WalCheckpointer::Checkpoint(int64_t wal_frames) {
@@ -120,34 +125,21 @@ void WalCheckpointer::Checkpoint(int64_t wal_frames) {
     std::lock_guard<std::mutex> lock(mu_);
     generation = wal_generation_;
   }
-  int log_frames = 0, copied_frames = 0;
-  int rc = sqlite3_wal_checkpoint_v2(conn_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                     &log_frames, &copied_frames);
-  Count(rc, conn_->handle(), wal_frames, log_frames, copied_frames, generation,
-        &CheckpointerStats::passive);
+  Count(CheckpointWith(conn_->handle(), SQLITE_CHECKPOINT_PASSIVE), conn_->handle(), wal_frames,
+        generation, &CheckpointerStats::passive);
 }
 
-// Runs between two of the writer's transactions, so that nothing is committed between this copy
-// and the writer's next BEGIN: that transaction finds the WAL entirely copied and restarts it.
-void WalCheckpointer::FinishOnWriter(sqlite3* writer, int64_t wal_frames) {
-  int log_frames = 0, copied_frames = 0;
-  int rc = sqlite3_wal_checkpoint_v2(writer, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
-                                     &copied_frames);
-  // BUSY at once: another connection is checkpointing (the thread is idle when this runs); what
-  // was copied still holds, so the next commit tries again.
-  if (rc == SQLITE_BUSY) return;
-  Count(rc, writer, wal_frames, log_frames, copied_frames, -1, &CheckpointerStats::finishing);
-}
-
-void WalCheckpointer::Count(int rc, sqlite3* db, int64_t wal_frames, int log_frames,
-                            int copied_frames, int64_t generation,
+void WalCheckpointer::Count(const Copy& copy, sqlite3* db, int64_t wal_frames, int64_t generation,
                             int64_t CheckpointerStats::*counter) {
+  const int rc = copy.rc;
   std::lock_guard<std::mutex> lock(mu_);
   // A copy that stopped short (a reader holds an older snapshot) leaves the rest to the thread;
   // one that began before a restart says nothing about the WAL there is now.
-  bool current = generation < 0 || generation == wal_generation_;
-  copied_frames_ = current && rc == SQLITE_OK && copied_frames == log_frames ? copied_frames : 0;
-  if (generation >= 0) copying_ = false;  // the thread's own report
+  const bool by_writer = generation == kWriterCopy;
+  const bool current = by_writer || generation == wal_generation_;
+  const bool complete = rc == SQLITE_OK && copy.copied_frames == copy.log_frames;
+  copied_frames_ = current && complete ? copy.copied_frames : 0;
+  if (!by_writer) copying_ = false;  // the thread's own report
   if (rc == SQLITE_OK) {
     ++(stats_.*counter);
     return;

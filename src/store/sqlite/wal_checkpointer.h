@@ -85,15 +85,20 @@ class WalCheckpointer {
   WalCheckpointer(std::unique_ptr<Connection> conn, const CheckpointerOptions& options)
       : conn_(std::move(conn)), options_(options) {}
   void Run() EXCLUDES(mu_);
+  // One checkpoint's result: SQLite's code, the WAL's frames and how many of them are copied.
+  struct Copy {
+    int rc = SQLITE_OK;
+    int log_frames = 0;
+    int copied_frames = 0;
+  };
+  static Copy CheckpointWith(sqlite3* db, int mode);
   void Checkpoint(int64_t wal_frames);
-  void TruncateOnWriter(sqlite3* writer, int64_t wal_frames);
-  // The writer's PASSIVE checkpoint of the few frames the thread's last one left (finish_frames).
-  void FinishOnWriter(sqlite3* writer, int64_t wal_frames);
-  // Records a checkpoint's result: how many of the WAL's log_frames it had copied. `generation`
-  // is wal_generation_ when the thread's checkpoint began (-1: run by the writer, between its
-  // commits, so never across a restart).
-  void Count(int rc, sqlite3* db, int64_t wal_frames, int log_frames, int copied_frames,
-             int64_t generation, int64_t CheckpointerStats::*counter) EXCLUDES(mu_);
+  // `generation` of a copy run by the writer between its commits, so never across a restart.
+  static constexpr int64_t kWriterCopy = -1;
+  // Records a checkpoint's result. `generation` is wal_generation_ when the thread's checkpoint
+  // began, or kWriterCopy.
+  void Count(const Copy& copy, sqlite3* db, int64_t wal_frames, int64_t generation,
+             int64_t CheckpointerStats::*counter) EXCLUDES(mu_);
 
   std::unique_ptr<Connection> conn_;  // used only by the thread
   const CheckpointerOptions options_;
