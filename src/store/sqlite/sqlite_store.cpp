@@ -6,6 +6,7 @@
 #include "store/sqlite/fault_vfs.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/pragmas.h"
+#include "store/sqlite/wal_buffering_vfs.h"
 
 namespace stripehook::store::sqlite {
 namespace {
@@ -18,6 +19,7 @@ util::StatusOr<std::unique_ptr<Connection>> OpenWriter(const SqliteOptions& opti
   if (!options.fault_file.empty()) {
     SH_ASSIGN_OR_RETURN(conn_options.vfs, FaultInjectingVfs(options.fault_file));
   }
+  SH_ASSIGN_OR_RETURN(conn_options.vfs, WalBufferingVfs(conn_options.vfs));
   SH_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
                       Connection::Open(options.path, conn_options));
   WriterTuning tuning;
