@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "util/log.h"
+#include "util/thread_name.h"
 
 namespace stripehook::admin {
 namespace {
@@ -143,6 +144,7 @@ void WebhookHealth::Register(http::Router& router) {
 
 void WebhookHealth::Start(std::chrono::milliseconds interval) {
   ticker_ = std::thread([this, interval] {
+    util::NameThisThread("health-ticker");
     std::unique_lock lock(mu_);
     while (!stopping_) {
       if (stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) break;

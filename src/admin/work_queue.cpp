@@ -5,11 +5,16 @@
 #include <utility>
 
 #include "util/log.h"
+#include "util/thread_name.h"
 
 namespace stripehook::admin {
 
 WorkQueue::WorkQueue(int threads) {
-  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Loop(); });
+  for (int i = 0; i < std::max(1, threads); ++i)
+    threads_.emplace_back([this] {
+      util::NameThisThread("admin-work");
+      Loop();
+    });
 }
 
 WorkQueue::~WorkQueue() {

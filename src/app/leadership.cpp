@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "util/log.h"
+#include "util/thread_name.h"
 
 namespace stripehook::app {
 
@@ -25,7 +26,10 @@ void Leadership::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (loop_.joinable()) return;
   stopping_ = false;
-  loop_ = std::thread([this] { Loop(); });
+  loop_ = std::thread([this] {
+    util::NameThisThread("leadership");
+    Loop();
+  });
 }
 
 void Leadership::Stop() {

@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "util/log.h"
+#include "util/thread_name.h"
 
 namespace stripehook::app {
 
@@ -183,7 +184,10 @@ void Scheduler::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (loop_.joinable()) return;
   stopping_ = false;
-  loop_ = std::thread([this] { Loop(); });
+  loop_ = std::thread([this] {
+    util::NameThisThread("scheduler");
+    Loop();
+  });
 }
 
 void Scheduler::Loop() {

@@ -17,6 +17,7 @@
 
 #include "http/server_core.h"
 #include "util/log.h"
+#include "util/thread_name.h"
 
 namespace stripehook::http {
 namespace {
@@ -228,7 +229,10 @@ void ServerImpl::Run() {
   core_->Start();
   std::vector<std::thread> threads;
   for (size_t i = 1; i < core_->threads(); ++i) {
-    threads.emplace_back([core = core_, i] { core->RunThisThread(i); });
+    threads.emplace_back([core = core_, i] {
+      util::NameThisThread("http-" + std::to_string(i));
+      core->RunThisThread(i);
+    });
   }
   core_->RunThisThread(0);
   for (auto& thread : threads) thread.join();

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "util/log.h"
+#include "util/thread_name.h"
 
 namespace stripehook::notify {
 
@@ -150,7 +151,10 @@ void OutboxDeliverer::Finish(const store::OutboxEntry& entry, std::vector<std::s
 
 void OutboxDeliverer::Start() {
   stopping_ = false;
-  worker_ = std::thread([this] { Loop(); });
+  worker_ = std::thread([this] {
+    util::NameThisThread("outbox");
+    Loop();
+  });
 }
 
 void OutboxDeliverer::Stop() {

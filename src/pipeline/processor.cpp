@@ -9,6 +9,7 @@
 #include "pipeline/rebuild.h"
 #include "util/log.h"
 #include "util/metrics.h"
+#include "util/thread_name.h"
 
 namespace stripehook::pipeline {
 
@@ -175,7 +176,10 @@ util::StatusOr<int> Processor::RunOnce() {
 
 void Processor::Start() {
   stopping_ = false;
-  worker_ = std::thread([this] { Loop(); });
+  worker_ = std::thread([this] {
+    util::NameThisThread("pipeline");
+    Loop();
+  });
 }
 
 void Processor::Stop() {

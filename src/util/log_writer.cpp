@@ -1,4 +1,5 @@
 #include "util/log_writer.h"
+#include "util/thread_name.h"
 
 #include <unistd.h>
 
@@ -70,7 +71,10 @@ class LogWriterThread {
  private:
   void Start() {
     started_ = true;
-    thread_ = std::thread([this] { Run(); });
+    thread_ = std::thread([this] {
+      NameThisThread("log-writer");
+      Run();
+    });
     std::atexit([] { Instance().StopAndFlush(); });
   }
 

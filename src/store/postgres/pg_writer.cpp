@@ -9,6 +9,7 @@
 #include "store/postgres/pg_writes.h"
 #include "util/check.h"
 #include "util/log.h"
+#include "util/thread_name.h"
 
 namespace stripehook::store::postgres {
 namespace {
@@ -62,7 +63,10 @@ PgGroupCommitWriter::PgGroupCommitWriter(std::unique_ptr<PgConnection> conn, Opt
       backoff_(std::chrono::milliseconds(100), std::chrono::seconds(2)) {
   SH_CHECK(options_.clock != nullptr);
   SH_CHECK(options_.max_batch >= 1);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    util::NameThisThread("pg-writer");
+    Run();
+  });
 }
 
 PgGroupCommitWriter::~PgGroupCommitWriter() { Shutdown(); }

@@ -6,6 +6,7 @@
 
 #include "store/commit_metrics.h"
 #include "util/log.h"
+#include "util/thread_name.h"
 
 namespace stripehook::store::sqlite {
 
@@ -13,7 +14,10 @@ GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> conn, const Opt
     : options_(options), executor_(std::move(conn), *options.clock) {
   SH_CHECK(options_.clock != nullptr);
   SH_CHECK(options_.max_batch >= 1);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    util::NameThisThread("sqlite-writer");
+    Run();
+  });
 }
 
 GroupCommitWriter::~GroupCommitWriter() { Shutdown(); }

@@ -4,6 +4,7 @@
 
 #include "store/sqlite/sqlite_status.h"
 #include "util/log.h"
+#include "util/thread_name.h"
 
 namespace stripehook::store::sqlite {
 namespace {
@@ -23,7 +24,10 @@ util::StatusOr<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
   // The checkpoint fsyncs the WAL before copying and the database after, as the writer would.
   SH_RETURN_IF_ERROR(conn->Exec("PRAGMA synchronous=FULL; PRAGMA cache_size=-1024"));
   std::unique_ptr<WalCheckpointer> self(new WalCheckpointer(std::move(conn), options));
-  self->thread_ = std::thread([raw = self.get()] { raw->Run(); });
+  self->thread_ = std::thread([raw = self.get()] {
+    util::NameThisThread("checkpointer");
+    raw->Run();
+  });
   return self;
 }
 

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace stripehook::util {
+
+// Names the calling thread as `top -H`, `ps -L`, perf and gdb show it (Linux keeps 15 bytes;
+// longer names are cut). Every long-lived thread of the server names itself, so an operator can
+// see which one is busy — the writer, an HTTP thread, the pipeline — without a debugger.
+void NameThisThread(std::string_view name);
+
+// The calling thread's name ("" when it cannot be read).
+std::string ThisThreadName();
+
+}  // namespace stripehook::util
