@@ -143,8 +143,7 @@ void WebhookHealth::Register(http::Router& router) {
 }
 
 void WebhookHealth::Start(std::chrono::milliseconds interval) {
-  ticker_ = std::thread([this, interval] {
-    util::NameThisThread("health-ticker");
+  ticker_ = util::StartNamedThread("health-ticker", [this, interval] {
     std::unique_lock lock(mu_);
     while (!stopping_) {
       if (stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) break;

@@ -10,11 +10,9 @@
 namespace stripehook::admin {
 
 WorkQueue::WorkQueue(int threads) {
-  for (int i = 0; i < std::max(1, threads); ++i)
-    threads_.emplace_back([this] {
-      util::NameThisThread("admin-work");
-      Loop();
-    });
+  for (int i = 0; i < std::max(1, threads); ++i) {
+    threads_.push_back(util::StartNamedThread("admin-work", [this] { Loop(); }));
+  }
 }
 
 WorkQueue::~WorkQueue() {

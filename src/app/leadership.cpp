@@ -26,10 +26,7 @@ void Leadership::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (loop_.joinable()) return;
   stopping_ = false;
-  loop_ = std::thread([this] {
-    util::NameThisThread("leadership");
-    Loop();
-  });
+  loop_ = util::StartNamedThread("leadership", [this] { Loop(); });
 }
 
 void Leadership::Stop() {

@@ -184,10 +184,7 @@ void Scheduler::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (loop_.joinable()) return;
   stopping_ = false;
-  loop_ = std::thread([this] {
-    util::NameThisThread("scheduler");
-    Loop();
-  });
+  loop_ = util::StartNamedThread("scheduler", [this] { Loop(); });
 }
 
 void Scheduler::Loop() {

@@ -229,10 +229,8 @@ void ServerImpl::Run() {
   core_->Start();
   std::vector<std::thread> threads;
   for (size_t i = 1; i < core_->threads(); ++i) {
-    threads.emplace_back([core = core_, i] {
-      util::NameThisThread("http-" + std::to_string(i));
-      core->RunThisThread(i);
-    });
+    threads.push_back(util::StartNamedThread("http-" + std::to_string(i),
+                                             [core = core_, i] { core->RunThisThread(i); }));
   }
   core_->RunThisThread(0);
   for (auto& thread : threads) thread.join();

@@ -151,10 +151,7 @@ void OutboxDeliverer::Finish(const store::OutboxEntry& entry, std::vector<std::s
 
 void OutboxDeliverer::Start() {
   stopping_ = false;
-  worker_ = std::thread([this] {
-    util::NameThisThread("outbox");
-    Loop();
-  });
+  worker_ = util::StartNamedThread("outbox", [this] { Loop(); });
 }
 
 void OutboxDeliverer::Stop() {

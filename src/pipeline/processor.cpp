@@ -176,10 +176,7 @@ util::StatusOr<int> Processor::RunOnce() {
 
 void Processor::Start() {
   stopping_ = false;
-  worker_ = std::thread([this] {
-    util::NameThisThread("pipeline");
-    Loop();
-  });
+  worker_ = util::StartNamedThread("pipeline", [this] { Loop(); });
 }
 
 void Processor::Stop() {

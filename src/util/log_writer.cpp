@@ -71,10 +71,7 @@ class LogWriterThread {
  private:
   void Start() {
     started_ = true;
-    thread_ = std::thread([this] {
-      NameThisThread("log-writer");
-      Run();
-    });
+    thread_ = StartNamedThread("log-writer", [this] { Run(); });
     std::atexit([] { Instance().StopAndFlush(); });
   }
 

@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include <utility>
+
 namespace stripehook::util {
 
 namespace {
@@ -11,6 +13,13 @@ constexpr size_t kMaxName = 15;  // the kernel's TASK_COMM_LEN less the terminat
 void NameThisThread(std::string_view name) {
   const std::string cut(name.substr(0, kMaxName));
   pthread_setname_np(pthread_self(), cut.c_str());
+}
+
+std::thread StartNamedThread(std::string name, std::function<void()> body) {
+  return std::thread([name = std::move(name), body = std::move(body)] {
+    NameThisThread(name);
+    body();
+  });
 }
 
 std::string ThisThreadName() {

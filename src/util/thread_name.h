@@ -1,7 +1,9 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace stripehook::util {
 
@@ -9,6 +11,9 @@ namespace stripehook::util {
 // longer names are cut). Every long-lived thread of the server names itself, so an operator can
 // see which one is busy — the writer, an HTTP thread, the pipeline — without a debugger.
 void NameThisThread(std::string_view name);
+
+// Starts a thread that names itself `name` and then runs `body`.
+std::thread StartNamedThread(std::string name, std::function<void()> body);
 
 // The calling thread's name ("" when it cannot be read).
 std::string ThisThreadName();

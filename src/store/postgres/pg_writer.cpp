@@ -63,10 +63,7 @@ PgGroupCommitWriter::PgGroupCommitWriter(std::unique_ptr<PgConnection> conn, Opt
       backoff_(std::chrono::milliseconds(100), std::chrono::seconds(2)) {
   SH_CHECK(options_.clock != nullptr);
   SH_CHECK(options_.max_batch >= 1);
-  thread_ = std::thread([this] {
-    util::NameThisThread("pg-writer");
-    Run();
-  });
+  thread_ = util::StartNamedThread("pg-writer", [this] { Run(); });
 }
 
 PgGroupCommitWriter::~PgGroupCommitWriter() { Shutdown(); }

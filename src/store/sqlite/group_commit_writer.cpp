@@ -14,10 +14,7 @@ GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> conn, const Opt
     : options_(options), executor_(std::move(conn), *options.clock) {
   SH_CHECK(options_.clock != nullptr);
   SH_CHECK(options_.max_batch >= 1);
-  thread_ = std::thread([this] {
-    util::NameThisThread("sqlite-writer");
-    Run();
-  });
+  thread_ = util::StartNamedThread("sqlite-writer", [this] { Run(); });
 }
 
 GroupCommitWriter::~GroupCommitWriter() { Shutdown(); }

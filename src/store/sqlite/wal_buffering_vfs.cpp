@@ -47,13 +47,17 @@ int WriteGathered(sqlite3_file* real, const Gathered& gathered) {
   return SQLITE_OK;
 }
 
-int WriteOut(BufferedFile* file) {
-  Gathered& gathered = *file->gathered;
+// What a failed write-out does with the bytes. Where SQLite hears of the failure, they are
+// dropped with the transaction it is about to roll back (the frames were never published and
+// the next transaction writes them again); where it cannot hear of it, they are kept for the
+// next write, sync or close to report.
+enum class OnFailure { kDrop, kKeep };
+
+int WriteOut(BufferedFile* wal, OnFailure on_failure = OnFailure::kDrop) {
+  Gathered& gathered = *wal->gathered;
   if (gathered.bytes.empty()) return SQLITE_OK;
-  int rc = WriteGathered(file->shim.real, gathered);
-  // On failure the bytes are dropped with the transaction SQLite is about to roll back: the
-  // frames were never published, and the next transaction writes them again.
-  gathered.bytes.clear();
+  int rc = WriteGathered(wal->shim.real, gathered);
+  if (rc == SQLITE_OK || on_failure == OnFailure::kDrop) gathered.bytes.clear();
   return rc;
 }
 
@@ -87,9 +91,12 @@ int WalWrite(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
     if (size > kMaxGathered) return file->shim.real->pMethods->xWrite(file->shim.real, buf, n, off);
     gathered.start = off;
   }
+  // Overwrite what the write covers, append the rest (a resize would zero it first).
   const auto at = static_cast<size_t>(off - gathered.start);
-  if (at + size > gathered.bytes.size()) gathered.bytes.resize(at + size);
-  std::memcpy(gathered.bytes.data() + at, buf, size);
+  const char* in = static_cast<const char*>(buf);
+  const size_t overwritten = std::min(size, gathered.bytes.size() - at);
+  std::memcpy(gathered.bytes.data() + at, in, overwritten);
+  gathered.bytes.insert(gathered.bytes.end(), in + overwritten, in + size);
   return SQLITE_OK;
 }
 
@@ -119,14 +126,10 @@ int DatabaseClose(sqlite3_file* f) {
 
 // SQLite raises this barrier between writing the two copies of the wal-index header, that is
 // when it publishes frames; they must be in the file by then. With synchronous=FULL the commit's
-// sync has already written them and there is nothing left. A failure here cannot be reported:
-// the bytes stay gathered and the next write, sync or close reports it.
+// sync has already written them and there is nothing left. A failure here cannot be reported.
 void DatabaseShmBarrier(sqlite3_file* f) {
   BufferedFile* file = AsBuffered(f);
-  if (file->wal != nullptr && !file->wal->gathered->bytes.empty()) {
-    Gathered& gathered = *file->wal->gathered;
-    if (WriteGathered(file->wal->shim.real, gathered) == SQLITE_OK) gathered.bytes.clear();
-  }
+  if (file->wal != nullptr) WriteOut(file->wal, OnFailure::kKeep);
   file->shim.real->pMethods->xShmBarrier(file->shim.real);
 }
 

@@ -24,10 +24,7 @@ util::StatusOr<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
   // The checkpoint fsyncs the WAL before copying and the database after, as the writer would.
   SH_RETURN_IF_ERROR(conn->Exec("PRAGMA synchronous=FULL; PRAGMA cache_size=-1024"));
   std::unique_ptr<WalCheckpointer> self(new WalCheckpointer(std::move(conn), options));
-  self->thread_ = std::thread([raw = self.get()] {
-    util::NameThisThread("checkpointer");
-    raw->Run();
-  });
+  self->thread_ = util::StartNamedThread("checkpointer", [raw = self.get()] { raw->Run(); });
   return self;
 }
 
