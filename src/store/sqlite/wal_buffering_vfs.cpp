@@ -95,7 +95,8 @@ int WalWrite(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
   const auto at = static_cast<size_t>(off - gathered.start);
   const char* in = static_cast<const char*>(buf);
   const size_t overwritten = std::min(size, gathered.bytes.size() - at);
-  std::memcpy(gathered.bytes.data() + at, in, overwritten);
+  if (overwritten > 0)
+    std::memcpy(gathered.bytes.data() + at, in, overwritten);  // data() may be null
   gathered.bytes.insert(gathered.bytes.end(), in + overwritten, in + size);
   return SQLITE_OK;
 }
