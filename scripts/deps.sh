@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev sqlite3 libpq-dev libcurl4-openssl-dev libhiredis-dev
+  libssl-dev libsqlite3-dev sqlite3 libpq-dev libcurl4-openssl-dev libhiredis-dev libzstd-dev
   libtoml11-dev libcli11-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev
   # libclang-rt-14-dev: the ASan/UBSan/libFuzzer runtimes of `make test-san`; only a

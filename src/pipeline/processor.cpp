@@ -1,6 +1,7 @@
 #include "pipeline/processor.h"
 
 #include <algorithm>
+#include <string>
 
 #include <boost/json/monotonic_resource.hpp>
 
@@ -129,6 +130,7 @@ void Processor::RecordFailure(const store::StoredEvent& stored, const std::strin
 }
 
 void Processor::ProcessEvent(const store::StoredEvent& stored, int64_t now_us, Batch& batch) {
+  if (stored.payload_error) return RecordFailure(stored, *stored.payload_error, now_us, batch);
   // Declared first so that it outlives the event, the apply result and anything copied from them.
   boost::json::monotonic_resource arena(parse_buffer_.get(), kParseBufferBytes);
   util::StatusOr<billing::Event> event = billing::ParseEvent(stored.event.payload, &arena);
@@ -194,9 +196,19 @@ void Processor::Notify() {
 }
 
 void Processor::Loop() {
+  std::string last_error;  // logged once per distinct error, not once per poll
   while (!stopping_.load()) {
     wake_pending_.store(false, std::memory_order_release);  // this run sees what came before
     util::StatusOr<int> handled = RunOnce();
+    if (!handled.ok() && handled.status().ToString() != last_error) {
+      // A store error (unreadable disk, a damaged row) stops processing until it clears; the
+      // round is retried every poll interval, and the backlog shows in /healthz and /metrics.
+      last_error = handled.status().ToString();
+      util::LogError("processing round failed").Str("error", last_error);
+    } else if (handled.ok() && !last_error.empty()) {
+      util::LogInfo("processing resumed").Str("after", last_error);
+      last_error.clear();
+    }
     if (handled.ok() && *handled >= options_.batch_size) continue;  // a backlog: keep going
     std::unique_lock lock(wake_mu_);
     if (handled.ok() && *handled > 0) {

@@ -37,6 +37,10 @@ struct StoredEvent {
   std::optional<int64_t> next_attempt_at_us;
   std::optional<std::string> last_error;
   std::optional<int64_t> processed_at_us;
+  // Set, with `event.payload` empty, when a listing met a stored payload it could not read (a
+  // damaged SQLite row): one bad row must not hide the others or stop the pipeline, which marks
+  // the event failed with this text. A single-event read reports the damage as its error instead.
+  std::optional<std::string> payload_error;
 };
 
 enum class InsertOutcome { kInserted, kDuplicate };

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "store/sqlite/payload_codec.h"
 #include "stripe/signature.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
@@ -61,6 +62,8 @@ class DbReader {
     sqlite3_finalize(st);
     return value;
   }
+  // The payload as received: the stored blob decoded by the store's codec (payload_codec.h,
+  // unit-tested on its own). Empty when the event is not stored or does not decode.
   std::string Payload(const std::string& id) {
     sqlite3_stmt* st = nullptr;
     std::string value;
@@ -75,7 +78,8 @@ class DbReader {
       value.assign(static_cast<const char*>(blob), sqlite3_column_bytes(st, 0));
     }
     sqlite3_finalize(st);
-    return value;
+    util::StatusOr<std::string> decoded = store::sqlite::DecodePayload(value);
+    return decoded.ok() ? *decoded : std::string();
   }
 
  private:

@@ -92,7 +92,7 @@ util::StatusOr<EventPage> QueryEvents(Connection& conn, const EventFilter& filte
       page.has_more = true;
       break;
     }
-    SH_ASSIGN_OR_RETURN(StoredEvent event, ReadStoredEvent(stmt));
+    SH_ASSIGN_OR_RETURN(StoredEvent event, ReadStoredEvent(stmt, DamagedPayload::kReport));
     page.events.push_back(std::move(event));
   }
   return page;

@@ -1,6 +1,9 @@
 #include "store/sqlite/event_rows.h"
 
 #include <string>
+#include <utility>
+
+#include "store/sqlite/payload_codec.h"
 
 namespace stripehook::store::sqlite {
 
@@ -38,7 +41,7 @@ void BindNewEvent(Statement& stmt, const NewEvent& event) {
   stmt.BindText(11, event.endpoint);
 }
 
-util::StatusOr<StoredEvent> ReadStoredEvent(const Statement& stmt) {
+util::StatusOr<StoredEvent> ReadStoredEvent(const Statement& stmt, DamagedPayload damaged) {
   StoredEvent row;
   NewEvent& e = row.event;
   e.id = stmt.ColumnString(0);
@@ -52,7 +55,14 @@ util::StatusOr<StoredEvent> ReadStoredEvent(const Statement& stmt) {
   e.received_at_us = stmt.ColumnInt64(8);
   e.source = stmt.ColumnString(9);
   e.endpoint = stmt.ColumnString(10);
-  e.payload = stmt.ColumnString(11);
+  util::StatusOr<std::string> payload = DecodePayload(stmt.ColumnBytes(11));
+  if (payload.ok()) {
+    e.payload = std::move(payload).value();
+  } else if (damaged == DamagedPayload::kReport) {
+    row.payload_error = payload.status().ToString();
+  } else {
+    return payload.status().Annotate("event " + e.id);
+  }
   std::string status = stmt.ColumnString(12);
   std::optional<EventStatus> parsed = ParseEventStatus(status);
   if (!parsed) return util::DataLossError("event " + e.id + " has unknown status '" + status + "'");

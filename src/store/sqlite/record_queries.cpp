@@ -54,7 +54,7 @@ util::StatusOr<std::vector<StoredEvent>> QueryDueEvents(Connection& conn, int64_
   while (true) {
     SH_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    SH_ASSIGN_OR_RETURN(StoredEvent event, ReadStoredEvent(stmt));
+    SH_ASSIGN_OR_RETURN(StoredEvent event, ReadStoredEvent(stmt, DamagedPayload::kReport));
     due.push_back(std::move(event));
   }
   return due;

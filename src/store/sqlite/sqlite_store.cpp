@@ -5,6 +5,7 @@
 #include "store/sqlite/event_queries.h"
 #include "store/sqlite/fault_vfs.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/payload_codec.h"
 #include "store/sqlite/pragmas.h"
 #include "store/sqlite/wal_buffering_vfs.h"
 
@@ -60,6 +61,9 @@ util::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteOptions opt
 SqliteStore::~SqliteStore() { Shutdown(); }
 
 void SqliteStore::InsertEventAsync(NewEvent event, InsertCallback done) {
+  // Compressed here, on the caller's (an HTTP) thread, so that the single writer only copies the
+  // smaller blob: from here on `payload` holds the stored form (payload_codec.h).
+  event.payload = EncodePayload(event.payload);
   writer_->SubmitInsert(std::move(event), std::move(done));
 }
 

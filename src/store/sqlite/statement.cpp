@@ -95,13 +95,15 @@ bool Statement::ColumnIsNull(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-std::string Statement::ColumnString(int column) const {
+std::string_view Statement::ColumnBytes(int column) const {
   // sqlite3_column_blob before _bytes, as SQLite's docs ask, so no type conversion intervenes.
   const void* data = sqlite3_column_blob(stmt_, column);
   int size = sqlite3_column_bytes(stmt_, column);
-  if (data == nullptr || size <= 0) return std::string();
-  return std::string(static_cast<const char*>(data), static_cast<size_t>(size));
+  if (data == nullptr || size <= 0) return {};
+  return {static_cast<const char*>(data), static_cast<size_t>(size)};
 }
+
+std::string Statement::ColumnString(int column) const { return std::string(ColumnBytes(column)); }
 
 std::optional<std::string> Statement::ColumnOptionalString(int column) const {
   if (ColumnIsNull(column)) return std::nullopt;

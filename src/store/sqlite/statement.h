@@ -46,6 +46,8 @@ class Statement {
   bool ColumnIsNull(int column) const;
   // TEXT or BLOB, byte for byte.
   std::string ColumnString(int column) const;
+  // The same without a copy: valid until the next Step or Reset.
+  std::string_view ColumnBytes(int column) const;
   std::optional<std::string> ColumnOptionalString(int column) const;
   std::optional<int64_t> ColumnOptionalInt64(int column) const;
 

@@ -12,6 +12,7 @@
 
 #include "billing/access.h"
 #include "pipeline/rebuild.h"
+#include "store/sqlite/connection.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/lifecycle_events.h"
 #include "support/status_matchers.h"
@@ -147,6 +148,50 @@ TEST_F(ProcessorTest, FailuresRetryOnTheBackoffScheduleThenGoDead) {
   EXPECT_EQ(*store_->RequeueEvents(id), 1);
   EXPECT_EQ(*processor.RunOnce(), 1);
   EXPECT_EQ(Get(id).status, store::EventStatus::kProcessed);
+}
+
+// A stored payload that no longer decodes (a damaged row) fails that event, with the reason, and
+// does not stop the others: a listing that met it would otherwise fail for every event behind it.
+TEST_F(ProcessorTest, ADamagedPayloadFailsItsEventAndTheOthersGoOn) {
+  std::vector<std::string> lines = ScenarioLines("a_checkout_new_subscription");
+  ASSERT_GE(lines.size(), 3u);
+  for (const std::string& line : lines) Insert(line);
+  const std::string damaged = ToNewEvent(lines[1], 0).id;
+  {
+    auto conn = store::sqlite::Connection::Open(dir_.File("state.db"), {});
+    ASSERT_OK(conn);
+    // Replaces the frame's 4-byte checksum.
+    ASSERT_OK(
+        (*conn)->Exec("UPDATE event_payloads SET payload = "
+                      "substr(payload, 1, length(payload) - 4) || X'00000000' "
+                      "WHERE seq = (SELECT seq FROM events WHERE id = '" +
+                      damaged + "')"));
+  }
+  util::StatusOr<store::StoredEvent> read = store_->GetEvent(damaged);
+  ASSERT_EQ(read.status().code(), util::StatusCode::kDataLoss) << read.status().ToString();
+
+  Processor processor(store_.get(), &clock_, PlansConfig(), {});
+  ASSERT_OK(processor.LoadState());
+  Drain(processor);
+  auto page = store_->ListEvents({});
+  ASSERT_OK(page);
+  ASSERT_EQ(page->events.size(), lines.size());
+  for (const auto& e : page->events) {
+    if (e.event.id == damaged) {
+      EXPECT_EQ(e.status, store::EventStatus::kFailed);
+      EXPECT_EQ(e.attempts, 1);
+      EXPECT_NE(e.last_error.value_or("").find("does not decompress"), std::string::npos)
+          << e.last_error.value_or("");
+      EXPECT_TRUE(e.payload_error.has_value());
+      EXPECT_TRUE(e.event.payload.empty());
+    } else {
+      EXPECT_TRUE(e.status == store::EventStatus::kProcessed ||
+                  e.status == store::EventStatus::kIgnored)
+          << e.event.id << " " << store::EventStatusName(e.status);
+      EXPECT_FALSE(e.payload_error.has_value());
+    }
+  }
+  EXPECT_EQ(processor.stats().failed.load(), 1);
 }
 
 TEST_F(ProcessorTest, AnyDeliveryOrderGivesTheInOrderStateAndRebuildAgrees) {

@@ -41,10 +41,15 @@ TEST(EventPayloadsTest, InsertStoresPayloadApartAndReadsItBack) {
 
   EXPECT_EQ(QueryInt(fixture.path(), "SELECT length(payload) FROM events WHERE id = 'evt_split'"),
             0);
+  // Stored compressed (payload_codec.h): the blob is a zstd frame, far smaller than the payload.
   EXPECT_EQ(QueryInt(fixture.path(),
+                     "SELECT hex(substr(p.payload, 1, 4)) = '28B52FFD' FROM event_payloads p "
+                     "JOIN events e ON e.seq = p.seq WHERE e.id = 'evt_split'"),
+            1);
+  EXPECT_LT(QueryInt(fixture.path(),
                      "SELECT length(p.payload) FROM event_payloads p JOIN events e "
                      "ON e.seq = p.seq WHERE e.id = 'evt_split'"),
-            3000);
+            100);
   ASSERT_OK_AND_ASSIGN(StoredEvent stored, store->GetEvent("evt_split"));
   EXPECT_EQ(stored.event.payload, event.payload);
   ASSERT_OK_AND_ASSIGN(auto due, store->DueEvents(fixture.clock().NowUnixMicros(), 10));
@@ -84,6 +89,40 @@ TEST(EventPayloadsTest, InlinePayloadRowsStillReadBack) {
   ASSERT_OK_AND_ASSIGN(auto due, store->DueEvents(fixture.clock().NowUnixMicros(), 10));
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].event.payload, "{\"inline\":1}");
+}
+
+// A payload row as received (written before payloads were compressed, or by a tool).
+TEST(EventPayloadsTest, UncompressedPayloadRowsStillReadBack) {
+  stripehook::testing::TempDir dir;
+  StoreFixture fixture(dir);
+  ASSERT_OK_AND_ASSIGN(auto store, fixture.Open());
+  ASSERT_OK(store->InsertEvent(MakeEvent("evt_raw", 1)).status());
+  {
+    ASSERT_OK_AND_ASSIGN(auto conn, Connection::Open(fixture.path(), {}));
+    ASSERT_OK(conn->Exec("UPDATE event_payloads SET payload = CAST('{\"raw\":1}' AS BLOB)"));
+  }
+  ASSERT_OK_AND_ASSIGN(StoredEvent stored, store->GetEvent("evt_raw"));
+  EXPECT_EQ(stored.event.payload, "{\"raw\":1}");
+}
+
+// A damaged frame is an error that names the event, not a different payload.
+TEST(EventPayloadsTest, ADamagedPayloadIsDataLossNamingTheEvent) {
+  stripehook::testing::TempDir dir;
+  StoreFixture fixture(dir);
+  ASSERT_OK_AND_ASSIGN(auto store, fixture.Open());
+  NewEvent event = MakeEvent("evt_damaged", 1);
+  event.payload = std::string(3000, 'y');
+  ASSERT_OK(store->InsertEvent(event).status());
+  {
+    ASSERT_OK_AND_ASSIGN(auto conn, Connection::Open(fixture.path(), {}));
+    // Keeps the frame's header and blocks, replaces its 4-byte checksum.
+    ASSERT_OK(
+        conn->Exec("UPDATE event_payloads SET payload = "
+                   "substr(payload, 1, length(payload) - 4) || X'00000000'"));
+  }
+  util::StatusOr<StoredEvent> stored = store->GetEvent("evt_damaged");
+  ASSERT_EQ(stored.status().code(), util::StatusCode::kDataLoss) << stored.status().ToString();
+  EXPECT_NE(stored.status().ToString().find("evt_damaged"), std::string::npos);
 }
 
 TEST(EventPayloadsTest, DeletingAnEventDeletesItsPayload) {
