@@ -200,12 +200,13 @@ void Processor::Loop() {
   while (!stopping_.load()) {
     wake_pending_.store(false, std::memory_order_release);  // this run sees what came before
     util::StatusOr<int> handled = RunOnce();
-    if (!handled.ok() && handled.status().ToString() != last_error) {
-      // A store error (unreadable disk, a damaged row) stops processing until it clears; the
-      // round is retried every poll interval, and the backlog shows in /healthz and /metrics.
-      last_error = handled.status().ToString();
-      util::LogError("processing round failed").Str("error", last_error);
-    } else if (handled.ok() && !last_error.empty()) {
+    if (!handled.ok()) {
+      // A store error (an unreadable disk, say) stops processing until it clears; the round is
+      // retried every poll interval, and the backlog shows in /healthz and /metrics.
+      std::string error = handled.status().ToString();
+      if (error != last_error) util::LogError("processing round failed").Str("error", error);
+      last_error = std::move(error);
+    } else if (!last_error.empty()) {
       util::LogInfo("processing resumed").Str("after", last_error);
       last_error.clear();
     }

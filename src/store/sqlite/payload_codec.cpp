@@ -1,5 +1,6 @@
 #include "store/sqlite/payload_codec.h"
 
+#include <endian.h>
 #include <zstd.h>
 
 #include <cstdint>
@@ -22,7 +23,6 @@ constexpr int kLevel = 3;
 // A decoded payload is an HTTP body, which the server caps at 1 MiB by default; anything far
 // larger is a corrupt frame header, not a payload, and must not size an allocation.
 constexpr unsigned long long kMaxDecodedBytes = 256ull << 20;
-constexpr unsigned char kFrameMagic[4] = {0x28, 0xB5, 0x2F, 0xFD};  // ZSTD_MAGICNUMBER, LE
 
 struct Dictionaries {
   ZSTD_CDict* compress;
@@ -76,17 +76,22 @@ ZSTD_DCtx* ThreadDCtx() {
 }  // namespace
 
 bool IsEncodedPayload(std::string_view stored) {
-  return stored.size() >= sizeof kFrameMagic &&
-         std::memcmp(stored.data(), kFrameMagic, sizeof kFrameMagic) == 0;
+  uint32_t magic = 0;  // a frame starts with ZSTD_MAGICNUMBER, little-endian
+  if (stored.size() < sizeof magic) return false;
+  std::memcpy(&magic, stored.data(), sizeof magic);
+  return le32toh(magic) == ZSTD_MAGICNUMBER;
 }
 
-std::string EncodePayload(std::string_view payload) {
-  std::string out(ZSTD_compressBound(payload.size()), '\0');
-  size_t n = ZSTD_compress2(ThreadCCtx(), out.data(), out.size(), payload.data(), payload.size());
+std::string EncodePayload(std::string payload) {
+  // Compressed into a per-thread scratch buffer, so the stored form is allocated at its own size
+  // rather than at the compression bound: it waits in the writer's queue until its commit.
+  thread_local std::string scratch;
+  scratch.resize(ZSTD_compressBound(payload.size()));
+  size_t n =
+      ZSTD_compress2(ThreadCCtx(), scratch.data(), scratch.size(), payload.data(), payload.size());
   // Not shrinking is possible (tiny or random bodies); the payload as received is then stored.
-  if (ZSTD_isError(n) || n >= payload.size()) return std::string(payload);
-  out.resize(n);
-  return out;
+  if (ZSTD_isError(n) || n >= payload.size()) return payload;
+  return scratch.substr(0, n);
 }
 
 util::StatusOr<std::string> DecodePayload(std::string_view stored) {

@@ -20,8 +20,9 @@ namespace stripehook::store::sqlite {
 // anything else is the payload as received (rows written before this codec, rows inserted by
 // tools, and payloads that would not shrink). A JSON text cannot start with that magic.
 
-// The stored form of `payload` (never larger than the payload). Thread-safe.
-std::string EncodePayload(std::string_view payload);
+// The stored form of `payload`: a frame, or `payload` itself when a frame would not be smaller.
+// Thread-safe.
+std::string EncodePayload(std::string payload);
 
 // The payload `stored` holds. kDataLoss when it is a frame that does not decode (corrupt, or made
 // with a dictionary this binary does not have). Thread-safe.

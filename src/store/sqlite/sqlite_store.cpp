@@ -63,7 +63,7 @@ SqliteStore::~SqliteStore() { Shutdown(); }
 void SqliteStore::InsertEventAsync(NewEvent event, InsertCallback done) {
   // Compressed here, on the caller's (an HTTP) thread, so that the single writer only copies the
   // smaller blob: from here on `payload` holds the stored form (payload_codec.h).
-  event.payload = EncodePayload(event.payload);
+  event.payload = EncodePayload(std::move(event.payload));
   writer_->SubmitInsert(std::move(event), std::move(done));
 }
 
