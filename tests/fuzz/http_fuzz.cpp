@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -93,6 +94,31 @@ Harness* TheHarness() {
   return harness;
 }
 
+[[noreturn]] void DieOnSocketError(const char* what, int error) {
+  std::fprintf(stderr, "fuzz_http: %s: %s\n", what, std::strerror(error));
+  std::abort();
+}
+
+// libFuzzer checks its -timeout with a periodic SIGALRM (every timeout/2 + 1 s), and its handler
+// does not restart system calls: a blocking connect() then fails with EINTR while the handshake
+// goes on in the kernel (one CI run aborted here after 34,917 inputs). Calling connect() again
+// would fail with EALREADY, so wait for the socket to become writable and read the handshake's own
+// outcome from SO_ERROR.
+void Connect(int fd, const sockaddr_in& addr) {
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) return;
+  if (errno != EINTR) DieOnSocketError("connect", errno);
+  pollfd ready{fd, POLLOUT, 0};
+  int polled;
+  while ((polled = ::poll(&ready, 1, 10'000)) < 0 && errno == EINTR) {
+  }
+  if (polled <= 0)
+    DieOnSocketError("connect (waiting after EINTR)", polled == 0 ? ETIMEDOUT : errno);
+  int error = 0;
+  socklen_t length = sizeof error;
+  SH_CHECK(::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0);
+  if (error != 0) DieOnSocketError("connect (after EINTR)", error);
+}
+
 // Sends `bytes`, half-closes, and reads until EOF (or 10 s of silence). Returns what came back.
 std::string Exchange(uint16_t port, const uint8_t* data, size_t size) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -114,21 +140,23 @@ std::string Exchange(uint16_t port, const uint8_t* data, size_t size) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    std::fprintf(stderr, "fuzz_http: connect: %s\n", std::strerror(errno));
-    std::abort();
-  }
+  Connect(fd, addr);
   size_t sent = 0;
   while (sent < size) {
     ssize_t n = ::send(fd, data + sent, size - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // the server may close early (a rejected request): fine
     sent += static_cast<size_t>(n);
   }
   ::shutdown(fd, SHUT_WR);
   std::string answer;
   char buf[4096];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) answer.append(buf, static_cast<size_t>(n));
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    answer.append(buf, static_cast<size_t>(n));
+  }
   ::close(fd);
   return answer;
 }
