@@ -51,11 +51,18 @@ bool GroupCommitWriter::Enqueue(PendingWrite& write, util::Status* reason) {
   return true;
 }
 
-std::vector<PendingWrite> GroupCommitWriter::TakeBatch() {
+std::vector<PendingWrite> GroupCommitWriter::TakeBatch(
+    std::optional<std::chrono::steady_clock::time_point> sync_by) {
   std::unique_lock<std::mutex> lock(mu_);
   writer_idle_ = true;
-  wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+  auto ready = [this] { return !queue_.empty() || stopping_; };
+  if (sync_by) {
+    wake_.wait_until(lock, *sync_by, ready);
+  } else {
+    wake_.wait(lock, ready);
+  }
   writer_idle_ = false;
+  if (queue_.empty()) return {};
   // A commit costs about the same whether it holds 2 writes or 20 (the hot pages it rewrites,
   // the fsync), so a short queue waits for company until its oldest write has been queued for
   // `gather`. The window runs from that write's arrival, not from now: writes that queued up
@@ -81,23 +88,51 @@ std::vector<PendingWrite> GroupCommitWriter::TakeBatch() {
 }
 
 void GroupCommitWriter::Run() {
+  const bool defer = options_.sync_delay.count() > 0 && executor_.CanDeferSync();
   while (true) {
-    std::vector<PendingWrite> batch = TakeBatch();
-    if (batch.empty()) return;
+    std::optional<std::chrono::steady_clock::time_point> sync_by;
+    if (!held_.empty()) sync_by = held_since_ + options_.sync_delay;
+    std::vector<PendingWrite> batch = TakeBatch(sync_by);
+    if (batch.empty()) {
+      if (held_.empty()) return;  // stopping, and everything is committed and synced
+      ReleaseHeld(/*now=*/true);  // no insert came in time (or stopping): sync alone
+      continue;
+    }
     // A batch holds one kind of write (TakeBatch).
     const bool inserts = std::holds_alternative<PendingInsert>(batch.front());
     auto started = std::chrono::steady_clock::now();
-    util::Status status = executor_.Execute(batch);
+    // Under a stream of works alone, the held callbacks wait no longer than sync_delay either.
+    if (!inserts && sync_by && started >= *sync_by) ReleaseHeld(/*now=*/true);
+    util::Status status = executor_.Execute(batch, /*defer_sync=*/defer && !inserts);
     ObserveCommit(inserts, batch.size(), std::chrono::steady_clock::now() - started);
     Record(inserts, batch.size(), status);  // before the callbacks: an answered caller sees it
-    executor_.Deliver(batch, status);
+    if (!inserts && status.ok() && executor_.SyncOwed()) {
+      if (held_.empty()) held_since_ = started;
+      executor_.Hold(batch, held_);
+      deferred_syncs_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      executor_.Deliver(batch, status);
+    }
     if (options_.between_batches) options_.between_batches();
+    // An insert commit's sync (or a checkpoint's) covered the held works' frames too.
+    if (!held_.empty()) ReleaseHeld(/*now=*/false);
     if (!status.ok()) {
       util::LogWarn("store batch failed")
           .Int("writes", static_cast<int64_t>(batch.size()))
           .Str("error", status.ToString());
     }
   }
+}
+
+void GroupCommitWriter::ReleaseHeld(bool now) {
+  if (!now && executor_.SyncOwed()) return;
+  util::Status synced;
+  if (now) {
+    synced = executor_.SyncWal();
+    syncs_alone_.fetch_add(1, std::memory_order_relaxed);
+    if (!synced.ok()) util::LogWarn("store sync failed").Str("error", synced.ToString());
+  }
+  BatchExecutor::Release(held_, synced);
 }
 
 void GroupCommitWriter::Record(bool inserts, size_t writes, const util::Status& status) {
@@ -129,6 +164,8 @@ WriterStats GroupCommitWriter::Stats() const {
   stats.works = works_.load(std::memory_order_relaxed);
   stats.last_batch_size = last_batch_size_.load(std::memory_order_relaxed);
   stats.max_batch_size = max_batch_size_.load(std::memory_order_relaxed);
+  stats.deferred_syncs = deferred_syncs_.load(std::memory_order_relaxed);
+  stats.syncs_alone = syncs_alone_.load(std::memory_order_relaxed);
   return stats;
 }
 

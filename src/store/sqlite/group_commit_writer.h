@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -30,6 +31,8 @@ struct WriterStats {
   int64_t works = 0;            // SubmitWrite units attempted
   int64_t last_batch_size = 0;  // writes in the most recent batch
   int64_t max_batch_size = 0;
+  int64_t deferred_syncs = 0;  // works batches committed with their sync left to a later one
+  int64_t syncs_alone = 0;     // syncs the writer made for them because no insert commit came
 };
 
 // The single writer of a SQLite database: one thread that owns the read-write connection and
@@ -39,7 +42,8 @@ struct WriterStats {
 // a processing commit, and a failing work cannot fail an insert.
 //
 // Submit* never blocks on the database: it appends to an in-memory queue and returns. The
-// callback runs exactly once: on the writer thread after the batch commits or fails, or at once
+// callback runs exactly once: on the writer thread after the batch commits and is synced (for
+// works, possibly by a later commit's sync: Options::sync_delay) or fails, or at once
 // on the caller's thread with kUnavailable when the writer is shut down or the queue holds
 // `max_queue` writes already. Callbacks must be quick and must not wait for another write
 // (that would deadlock the writer). Thread-safe.
@@ -58,6 +62,13 @@ class GroupCommitWriter {
     // for 290-330 -> 332-345 us/event; closed loop unchanged (the queue is rarely that short).
     std::chrono::microseconds gather{0};
     size_t gather_below = 8;
+    // A batch of works (processing commits) commits without its own fsync: the next insert
+    // commit's fsync covers its frames too, and its callbacks run only then, so every callback
+    // still means "committed and synced". When no insert commits within `sync_delay` of the first
+    // such batch, the writer syncs the WAL alone. 0: works commit with a sync of their own.
+    // Under load this takes one ~1 ms fsync per processing commit off the writer, which inserts
+    // queued behind it waited for (bench/README.md).
+    std::chrono::microseconds sync_delay{0};
     // Runs on the writer thread after each transaction's callbacks (WalCheckpointer::RunWriterJob).
     std::function<void()> between_batches;
   };
@@ -82,13 +93,23 @@ class GroupCommitWriter {
  private:
   // false (and the write stays with the caller) when stopped or full; *reason says which.
   bool Enqueue(PendingWrite& write, util::Status* reason) EXCLUDES(mu_);
-  std::vector<PendingWrite> TakeBatch() EXCLUDES(mu_);
+  // Waits for writes (until `sync_by` at the latest, when set); empty when it passed with none,
+  // or when stopping with nothing left.
+  std::vector<PendingWrite> TakeBatch(std::optional<std::chrono::steady_clock::time_point> sync_by)
+      EXCLUDES(mu_);
   void Run();
+  // Runs the held callbacks once a sync has covered their commits: at once when one already did
+  // (an insert commit, a checkpoint), or after syncing the WAL now when `now` is true.
+  void ReleaseHeld(bool now);
   // Counts a committed or failed batch of `writes` writes, all inserts or all works.
   void Record(bool inserts, size_t writes, const util::Status& status);
 
   const Options options_;
   BatchExecutor executor_;  // touched only by the writer thread
+  // Writer thread only: callbacks of works committed with their sync owed, and when the first
+  // of them was held.
+  std::vector<BatchExecutor::HeldWork> held_;
+  std::chrono::steady_clock::time_point held_since_;
 
   std::mutex mu_;
   std::condition_variable wake_;
@@ -107,6 +128,7 @@ class GroupCommitWriter {
 
   std::atomic<int64_t> batches_{0}, failed_batches_{0}, events_{0}, works_{0};
   std::atomic<int64_t> last_batch_size_{0}, max_batch_size_{0};
+  std::atomic<int64_t> deferred_syncs_{0}, syncs_alone_{0};
 };
 
 }  // namespace stripehook::store::sqlite

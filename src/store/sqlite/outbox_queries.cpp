@@ -65,13 +65,21 @@ util::StatusOr<std::vector<OutboxEntry>> ReadEntries(Statement& stmt, int max_ro
 }  // namespace
 
 util::StatusOr<std::vector<OutboxEntry>> QueryOpenOutbox(Connection& conn, int64_t after_id,
-                                                         int limit) {
+                                                         int64_t up_to, int limit) {
   if (limit < 1) return util::InvalidArgumentError("limit must be >= 1");
-  std::string sql = SelectFrom() + std::string(kOpenWhere) + " AND seq > ? ORDER BY seq LIMIT ?";
+  std::string sql =
+      SelectFrom() + std::string(kOpenWhere) + " AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
   SH_ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(sql));
   stmt.BindInt64(1, after_id);
-  stmt.BindInt64(2, limit);
+  stmt.BindInt64(2, up_to);
+  stmt.BindInt64(3, limit);
   return ReadEntries(stmt, limit, nullptr);
+}
+
+util::StatusOr<int64_t> QueryLastOutboxSeq(Connection& conn) {
+  SH_ASSIGN_OR_RETURN(Statement stmt, conn.Prepare("SELECT coalesce(max(seq), 0) FROM outbox"));
+  SH_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  return row ? stmt.ColumnInt64(0) : 0;
 }
 
 util::StatusOr<OutboxPage> QueryOutboxPage(Connection& conn, const OutboxFilter& filter) {

@@ -16,9 +16,11 @@
 
 namespace stripehook::store::sqlite {
 
-// kInvalidArgument when limit < 1.
+// Open rows with after_id < seq <= up_to. kInvalidArgument when limit < 1.
 util::StatusOr<std::vector<OutboxEntry>> QueryOpenOutbox(Connection& conn, int64_t after_id,
-                                                         int limit);
+                                                         int64_t up_to, int limit);
+// The highest seq in the outbox, 0 when it is empty.
+util::StatusOr<int64_t> QueryLastOutboxSeq(Connection& conn);
 util::StatusOr<OutboxPage> QueryOutboxPage(Connection& conn, const OutboxFilter& filter);
 util::StatusOr<OutboxEntry> QueryOutboxEntry(Connection& conn, int64_t id);
 

@@ -88,12 +88,16 @@ util::Status WriteEventStatus(WriteTxn& txn, const EventStatusUpdate& update) {
 
 }  // namespace
 
-util::Status ApplyProcessingCommit(WriteTxn& txn, const ProcessingCommit& commit) {
+util::Status ApplyProcessingCommit(WriteTxn& txn, const ProcessingCommit& commit,
+                                   int64_t* last_outbox_seq) {
   const int64_t now_us = txn.clock().NowUnixMicros();
   for (const RecordWrite& write : commit.records)
     SH_RETURN_IF_ERROR(WriteRecord(txn, write, now_us));
   for (const AuditRow& row : commit.audit) SH_RETURN_IF_ERROR(WriteAudit(txn, row));
-  for (const OutboxRow& row : commit.outbox) SH_RETURN_IF_ERROR(WriteOutbox(txn, row));
+  for (const OutboxRow& row : commit.outbox) {
+    SH_RETURN_IF_ERROR(WriteOutbox(txn, row));
+    if (last_outbox_seq != nullptr) *last_outbox_seq = txn.LastInsertRowid();
+  }
   for (const EventStatusUpdate& update : commit.events) {
     SH_RETURN_IF_ERROR(WriteEventStatus(txn, update));
   }

@@ -15,7 +15,9 @@ namespace stripehook::store::sqlite {
 // Store::CommitProcessing and Store::RequeueEvents.
 
 // kNotFound when a status update names an event that is not stored.
-util::Status ApplyProcessingCommit(WriteTxn& txn, const ProcessingCommit& commit);
+// `last_outbox_seq` (optional) receives the seq of the last outbox row written, when any.
+util::Status ApplyProcessingCommit(WriteTxn& txn, const ProcessingCommit& commit,
+                                   int64_t* last_outbox_seq = nullptr);
 
 // Returns how many events went back to 'pending'.
 util::StatusOr<int64_t> RequeueInTxn(WriteTxn& txn, const std::optional<std::string>& id);

@@ -5,6 +5,7 @@
 #include "store/sqlite/event_queries.h"
 #include "store/sqlite/fault_vfs.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/outbox_queries.h"
 #include "store/sqlite/payload_codec.h"
 #include "store/sqlite/pragmas.h"
 #include "store/sqlite/wal_buffering_vfs.h"
@@ -27,6 +28,10 @@ util::StatusOr<std::unique_ptr<Connection>> OpenWriter(const SqliteOptions& opti
   tuning.wal_autocheckpoint = 0;  // the WalCheckpointer's thread checkpoints, not the writer
   SH_RETURN_IF_ERROR(ConfigureWriter(*conn, tuning));
   SH_RETURN_IF_ERROR(ApplyMigrations(*conn, *options.clock));
+  // What an earlier process committed may still be only in the page cache (it died before a
+  // deferred sync): a checkpoint syncs the WAL before copying it, so from here on every row in
+  // the file is durable, and the outbox rows already there may be delivered.
+  SH_RETURN_IF_ERROR(conn->Exec("PRAGMA wal_checkpoint(PASSIVE)"));
   return conn;
 }
 
@@ -34,11 +39,14 @@ util::StatusOr<std::unique_ptr<Connection>> OpenWriter(const SqliteOptions& opti
 
 util::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteOptions options) {
   if (options.clock == nullptr) options.clock = &util::SystemClock::Default();
-  if (options.max_batch < 1 || options.max_queue < 1 || options.commit_gather_us < 0) {
+  if (options.max_batch < 1 || options.max_queue < 1 || options.commit_gather_us < 0 ||
+      options.deferred_sync_us < 0) {
     return util::InvalidArgumentError(
-        "max_batch and max_queue must be positive, commit_gather_us not negative");
+        "max_batch and max_queue must be positive, commit_gather_us and deferred_sync_us not "
+        "negative");
   }
   SH_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, OpenWriter(options));
+  SH_ASSIGN_OR_RETURN(int64_t deliverable_outbox_seq, QueryLastOutboxSeq(*conn));
   // Readers open after the writer has put the file in WAL mode and created the schema.
   SH_ASSIGN_OR_RETURN(
       std::unique_ptr<ReadPool> readers,
@@ -52,10 +60,11 @@ util::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteOptions opt
   writer_options.max_queue = static_cast<size_t>(options.max_queue);
   writer_options.clock = options.clock;
   writer_options.gather = std::chrono::microseconds(options.commit_gather_us);
+  writer_options.sync_delay = std::chrono::microseconds(options.deferred_sync_us);
   writer_options.between_batches = [raw = checkpointer.get()] { raw->RunWriterJob(); };
   auto writer = std::make_unique<GroupCommitWriter>(std::move(conn), writer_options);
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(std::move(readers), std::move(checkpointer), std::move(writer)));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(readers), std::move(checkpointer),
+                                                      std::move(writer), deliverable_outbox_seq));
 }
 
 SqliteStore::~SqliteStore() { Shutdown(); }

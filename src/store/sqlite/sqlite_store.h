@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -25,6 +26,9 @@ struct SqliteOptions {
   int max_queue = 100000;  // queued writes beyond which submits fail with kUnavailable
   // How long a short write queue waits for more before a commit (GroupCommitWriter::Options).
   int64_t commit_gather_us = 250;
+  // How long a processing commit may wait for an insert commit's fsync to cover it before the
+  // writer syncs alone (GroupCommitWriter::Options::sync_delay); 0: each makes its own.
+  int64_t deferred_sync_us = 2000;
   int read_connections = 4;
   CheckpointerOptions checkpoints;  // WAL checkpoints run on a thread of their own
   // Test-only: while a file exists at this path, every write and sync of the writer connection
@@ -88,15 +92,20 @@ class SqliteStore final : public Store {
 
  private:
   SqliteStore(std::unique_ptr<ReadPool> readers, std::unique_ptr<WalCheckpointer> checkpointer,
-              std::unique_ptr<GroupCommitWriter> writer)
+              std::unique_ptr<GroupCommitWriter> writer, int64_t deliverable_outbox_seq)
       : readers_(std::move(readers)),
         checkpointer_(std::move(checkpointer)),
-        writer_(std::move(writer)) {}
+        writer_(std::move(writer)),
+        deliverable_outbox_seq_(deliverable_outbox_seq) {}
+  // Outbox rows up to `seq` are committed and synced.
+  void RaiseDeliverableOutbox(int64_t seq);
 
   std::unique_ptr<ReadPool> readers_;
   // Declared before writer_ so that it is destroyed after it: the writer's WAL hook calls it.
   std::unique_ptr<WalCheckpointer> checkpointer_;
   std::unique_ptr<GroupCommitWriter> writer_;
+  // OpenOutbox returns no row past this seq: the last one known to be synced.
+  std::atomic<int64_t> deliverable_outbox_seq_;
 };
 
 }  // namespace stripehook::store::sqlite

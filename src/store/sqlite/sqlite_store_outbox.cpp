@@ -10,7 +10,9 @@ namespace stripehook::store::sqlite {
 
 util::StatusOr<std::vector<OutboxEntry>> SqliteStore::OpenOutbox(int64_t after_id, int limit) {
   ReadPool::Lease lease = readers_->Acquire();
-  return QueryOpenOutbox(lease.conn(), after_id, limit);
+  // A reader sees a commit before the sync that makes it durable (sync_delay): only rows known
+  // to be synced go out, so a power loss cannot take back a notification already sent.
+  return QueryOpenOutbox(lease.conn(), after_id, deliverable_outbox_seq_.load(), limit);
 }
 
 util::Status SqliteStore::UpdateOutbox(std::vector<OutboxUpdate> updates) {

@@ -30,8 +30,19 @@ util::StatusOr<std::vector<StoredEvent>> SqliteStore::DueEvents(int64_t now_us, 
 util::Status SqliteStore::CommitProcessing(ProcessingCommit commit) {
   if (commit.empty()) return util::OkStatus();
   auto shared = std::make_shared<const ProcessingCommit>(std::move(commit));
-  return WriteAndWait(*this,
-                      [shared](WriteTxn& txn) { return ApplyProcessingCommit(txn, *shared); });
+  auto last_outbox_seq = std::make_shared<int64_t>(0);
+  SH_RETURN_IF_ERROR(WriteAndWait(*this, [shared, last_outbox_seq](WriteTxn& txn) {
+    return ApplyProcessingCommit(txn, *shared, last_outbox_seq.get());
+  }));
+  // The writer answers only after a sync has covered the commit: its rows may go out now.
+  RaiseDeliverableOutbox(*last_outbox_seq);
+  return util::OkStatus();
+}
+
+void SqliteStore::RaiseDeliverableOutbox(int64_t seq) {
+  int64_t known = deliverable_outbox_seq_.load(std::memory_order_relaxed);
+  while (seq > known && !deliverable_outbox_seq_.compare_exchange_weak(known, seq)) {
+  }
 }
 
 util::Status SqliteStore::ForEachRecord(const std::function<void(RecordRow&&)>& visit) {

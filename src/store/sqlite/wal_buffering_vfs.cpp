@@ -28,6 +28,9 @@ struct BufferedFile {
   BufferedFile* wal;       // on a main database file: its open WAL, or null
   BufferedFile* database;  // on a WAL: its main database file, or null
   Gathered* gathered;      // on a WAL: the writes held back; null on other files
+  bool defer_sync;         // on a main database file: kDeferWalSyncFcntl is on
+  bool sync_owed;          // on a WAL: a deferred sync has not been made up for
+  int owed_flags;          // on a WAL: the flags of that sync
 };
 
 BufferedFile* AsBuffered(sqlite3_file* file) { return reinterpret_cast<BufferedFile*>(file); }
@@ -61,9 +64,18 @@ int WriteOut(BufferedFile* wal, OnFailure on_failure = OnFailure::kDrop) {
   return rc;
 }
 
+// Writes out what is gathered and syncs the file; a sync owed is then made up for.
+int SyncNow(BufferedFile* wal, int flags) {
+  if (int rc = WriteOut(wal); rc != SQLITE_OK) return rc;
+  int rc = wal->shim.real->pMethods->xSync(wal->shim.real, flags);
+  if (rc == SQLITE_OK) wal->sync_owed = false;
+  return rc;
+}
+
 int WalClose(sqlite3_file* f) {
   BufferedFile* file = AsBuffered(f);
-  int flushed = WriteOut(file);
+  // A sync still owed is made before the file goes.
+  int flushed = file->sync_owed ? SyncNow(file, file->owed_flags) : WriteOut(file);
   delete file->gathered;
   file->gathered = nullptr;
   if (file->database != nullptr) file->database->wal = nullptr;
@@ -109,8 +121,13 @@ int WalTruncate(sqlite3_file* f, sqlite3_int64 size) {
 
 int WalSync(sqlite3_file* f, int flags) {
   BufferedFile* file = AsBuffered(f);
-  if (int rc = WriteOut(file); rc != SQLITE_OK) return rc;
-  return file->shim.real->pMethods->xSync(file->shim.real, flags);
+  if (file->database != nullptr && file->database->defer_sync) {
+    if (int rc = WriteOut(file); rc != SQLITE_OK) return rc;
+    file->sync_owed = true;
+    file->owed_flags = flags;
+    return SQLITE_OK;
+  }
+  return SyncNow(file, flags);
 }
 
 int WalFileSize(sqlite3_file* f, sqlite3_int64* size) {
@@ -134,6 +151,23 @@ void DatabaseShmBarrier(sqlite3_file* f) {
   file->shim.real->pMethods->xShmBarrier(file->shim.real);
 }
 
+int DatabaseFileControl(sqlite3_file* f, int op, void* arg) {
+  BufferedFile* file = AsBuffered(f);
+  switch (op) {
+    case kDeferWalSyncFcntl:
+      file->defer_sync = *static_cast<int*>(arg) != 0;
+      return SQLITE_OK;
+    case kWalSyncOwedFcntl:
+      *static_cast<int*>(arg) = file->wal != nullptr && file->wal->sync_owed ? 1 : 0;
+      return SQLITE_OK;
+    case kSyncOwedWalFcntl:
+      if (file->wal == nullptr || !file->wal->sync_owed) return SQLITE_OK;
+      return SyncNow(file->wal, file->wal->owed_flags);
+    default:
+      return file->shim.real->pMethods->xFileControl(file->shim.real, op, arg);
+  }
+}
+
 const sqlite3_io_methods kWalMethods = [] {
   sqlite3_io_methods methods = ForwardingIoMethods();
   methods.xClose = WalClose;
@@ -149,6 +183,7 @@ const sqlite3_io_methods kDatabaseMethods = [] {
   sqlite3_io_methods methods = ForwardingIoMethods();
   methods.xClose = DatabaseClose;
   methods.xShmBarrier = DatabaseShmBarrier;
+  methods.xFileControl = DatabaseFileControl;
   return methods;
 }();
 
@@ -159,6 +194,9 @@ int Open(sqlite3_vfs* vfs, const char* name, sqlite3_file* f, int flags, int* ou
   file->wal = nullptr;
   file->database = nullptr;
   file->gathered = nullptr;
+  file->defer_sync = false;
+  file->sync_owed = false;
+  file->owed_flags = 0;
   const sqlite3_io_methods* methods = &kOtherMethods;
   if ((flags & SQLITE_OPEN_WAL) != 0) {
     methods = &kWalMethods;

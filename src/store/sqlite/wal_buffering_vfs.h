@@ -25,4 +25,22 @@ namespace stripehook::store::sqlite {
 // is used by one connection at a time, as SQLite guarantees.
 util::StatusOr<std::string> WalBufferingVfs(const std::string& base_vfs);
 
+// File controls this VFS answers on the main database file of a connection opened through it
+// (sqlite3_file_control(db, "main", op, arg)); any other VFS answers SQLITE_NOTFOUND.
+//
+// Deferred syncs let a commit skip its fdatasync when another sync is sure to follow soon (the
+// group-commit writer: a processing commit's sync is made by the next insert commit's, which is
+// about a millisecond later under load, instead of costing the writer one of its own). Unlike
+// synchronous=NORMAL, the commit's frames are still written out at its sync, so a failed write
+// fails the commit instead of being discovered at the barrier where it cannot be reported.
+//
+// kDeferWalSyncFcntl, arg int*: non-zero, and from now on a sync of the WAL writes the frames out
+// and records the sync as owed instead of making it; zero, and syncs are made again.
+inline constexpr int kDeferWalSyncFcntl = 0x53480001;
+// kWalSyncOwedFcntl, arg int*: set to 1 when a deferred sync has not been made up for yet by a
+// later sync of the WAL (any: a commit's, a checkpoint's, kSyncOwedWalFcntl), else 0.
+inline constexpr int kWalSyncOwedFcntl = 0x53480002;
+// kSyncOwedWalFcntl, arg unused: makes the owed sync now (nothing when none is owed).
+inline constexpr int kSyncOwedWalFcntl = 0x53480003;
+
 }  // namespace stripehook::store::sqlite

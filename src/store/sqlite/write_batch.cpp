@@ -5,7 +5,9 @@
 #include <utility>
 
 #include "store/sqlite/event_rows.h"
+#include "store/sqlite/sqlite_status.h"
 #include "store/sqlite/transaction.h"
+#include "store/sqlite/wal_buffering_vfs.h"
 #include "util/log.h"
 
 namespace stripehook::store::sqlite {
@@ -34,10 +36,16 @@ util::Status CallWork(PendingWork& work, WriteTxn& txn) {
 }  // namespace
 
 BatchExecutor::BatchExecutor(std::unique_ptr<Connection> conn, const util::Clock& clock)
-    : conn_(std::move(conn)), cache_(*conn_), clock_(clock) {}
+    : conn_(std::move(conn)), cache_(*conn_), clock_(clock) {
+  int owed = 0;
+  can_defer_sync_ =
+      sqlite3_file_control(conn_->handle(), "main", kWalSyncOwedFcntl, &owed) == SQLITE_OK;
+}
 
-util::Status BatchExecutor::Execute(std::vector<PendingWrite>& batch) {
+util::Status BatchExecutor::Execute(std::vector<PendingWrite>& batch, bool defer_sync) {
   results_.assign(batch.size(), Result());
+  defer_sync = defer_sync && can_defer_sync_;
+  if (defer_sync) DeferSync(true);
   util::Status status;
   {
     Transaction txn(*conn_);
@@ -45,8 +53,28 @@ util::Status BatchExecutor::Execute(std::vector<PendingWrite>& batch) {
     if (status.ok()) status = ApplyAll(batch, results_);
     if (status.ok()) status = txn.Commit();  // the fsync that makes the whole batch durable
   }                                          // rolled back here unless committed
+  if (defer_sync) DeferSync(false);
   if (!status.ok()) status = AsBatchError(status);
   return status;
+}
+
+void BatchExecutor::DeferSync(bool on) {
+  int arg = on ? 1 : 0;
+  sqlite3_file_control(conn_->handle(), "main", kDeferWalSyncFcntl, &arg);
+}
+
+bool BatchExecutor::SyncOwed() {
+  int owed = 0;
+  return can_defer_sync_ &&
+         sqlite3_file_control(conn_->handle(), "main", kWalSyncOwedFcntl, &owed) == SQLITE_OK &&
+         owed != 0;
+}
+
+util::Status BatchExecutor::SyncWal() {
+  if (!can_defer_sync_) return util::OkStatus();
+  int rc = sqlite3_file_control(conn_->handle(), "main", kSyncOwedWalFcntl, nullptr);
+  if (rc == SQLITE_OK) return util::OkStatus();
+  return util::UnavailableError(SqliteError(rc, conn_->handle(), "sync of the WAL").message());
 }
 
 util::Status BatchExecutor::ApplyAll(std::vector<PendingWrite>& batch,
@@ -89,6 +117,23 @@ util::Status BatchExecutor::RunWork(PendingWork& work, util::Status* work_status
   }
   if (!work_status->ok()) SH_RETURN_IF_ERROR(conn_->Exec("ROLLBACK TO work"));
   return conn_->Exec("RELEASE work");
+}
+
+void BatchExecutor::Hold(std::vector<PendingWrite>& batch, std::vector<HeldWork>& held) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    held.push_back({std::move(std::get<PendingWork>(batch[i]).done), results_[i].work_status});
+  }
+}
+
+void BatchExecutor::Release(std::vector<HeldWork>& held, const util::Status& sync) {
+  for (HeldWork& work : held) {
+    try {
+      work.done(sync.ok() ? work.own : sync);
+    } catch (...) {
+      util::LogError("store write callback threw");
+    }
+  }
+  held.clear();
 }
 
 void BatchExecutor::Deliver(std::vector<PendingWrite>& batch, const util::Status& batch_status) {

@@ -34,12 +34,30 @@ using PendingWrite = std::variant<PendingInsert, PendingWork>;
 // otherwise kUnavailable. The connection stays usable for the next batch.
 class BatchExecutor {
  public:
+  // A work's callback held back, with the work's own outcome, until a sync covers its commit.
+  struct HeldWork {
+    WriteDone done;
+    util::Status own;
+  };
+
   BatchExecutor(std::unique_ptr<Connection> conn, const util::Clock& clock);
 
   // Applies and commits `batch`; returns the status of its transaction (OK when committed).
-  util::Status Execute(std::vector<PendingWrite>& batch);
+  // With `defer_sync` (and CanDeferSync()) the commit writes its frames but leaves its fsync owed
+  // (wal_buffering_vfs.h): SyncOwed() is then true until a later sync of the WAL makes it up.
+  util::Status Execute(std::vector<PendingWrite>& batch, bool defer_sync = false);
   // Then runs every callback of that batch with its outcome (or the batch's error).
   void Deliver(std::vector<PendingWrite>& batch, const util::Status& batch_status);
+  // Or, for a batch of works committed with its sync owed, moves their callbacks to `held`.
+  void Hold(std::vector<PendingWrite>& batch, std::vector<HeldWork>& held);
+  // Runs held callbacks: each with its work's outcome once `sync` is OK, else with `sync`.
+  static void Release(std::vector<HeldWork>& held, const util::Status& sync);
+
+  // Whether the connection's VFS can defer syncs (the WAL-buffering VFS is on top).
+  bool CanDeferSync() const { return can_defer_sync_; }
+  bool SyncOwed();
+  // Makes the owed sync of the WAL (OK at once when none is owed).
+  util::Status SyncWal();
 
  private:
   // Per write: the outcome of an insert, or the status of a unit of work.
@@ -53,7 +71,11 @@ class BatchExecutor {
   // The error is the batch's; the work's own failure goes to *work_status.
   util::Status RunWork(PendingWork& work, util::Status* work_status);
 
+  // Turns kDeferWalSyncFcntl on or off.
+  void DeferSync(bool on);
+
   std::unique_ptr<Connection> conn_;
+  bool can_defer_sync_ = false;
   StatementCache cache_;
   const util::Clock& clock_;
   std::vector<Result> results_;  // of the batch last executed

@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <latch>
 #include <string>
@@ -294,6 +296,110 @@ TEST_F(GroupCommitTest, ShutdownDoesNotWaitOutTheGatherWindow) {
   store_->Shutdown();
   ASSERT_OK_AND_ASSIGN(InsertOutcome outcome, done.get_future().get());
   EXPECT_EQ(outcome, InsertOutcome::kInserted);
+}
+
+// A work that changes the inbox (so that its commit writes frames and has a sync to defer).
+void SubmitAttemptsUpdate(SqliteStore& store, int attempts, std::promise<util::Status>& done) {
+  store.SubmitWrite(
+      [attempts](WriteTxn& txn) {
+        return txn.Exec("UPDATE events SET attempts = " + std::to_string(attempts) +
+                        " WHERE id = 'evt_target'");
+      },
+      [&done](util::Status s) { done.set_value(std::move(s)); });
+}
+
+// Waits (up to 10 s) until a reader sees the work's commit.
+void WaitUntilCommitted(SqliteStore& store, int attempts) {
+  for (int i = 0; i < 1000; ++i) {
+    auto event = store.GetEvent("evt_target");
+    ASSERT_OK(event);
+    if (event->attempts == attempts) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  FAIL() << "the work's commit never became visible";
+}
+
+class DeferredSyncTest : public GroupCommitTest {
+ protected:
+  void OpenWithDelay(int64_t deferred_sync_us, const std::string& fault_file = "") {
+    sqlite::SqliteOptions options = fixture_.Options();
+    options.deferred_sync_us = deferred_sync_us;
+    options.fault_file = fault_file;
+    ASSERT_OK_AND_ASSIGN(store_, SqliteStore::Open(options));
+    ASSERT_OK(store_->InsertEvent(MakeEvent("evt_target")));
+  }
+};
+
+// A processing commit leaves its fsync to the next insert commit, and its caller hears of it only
+// after that fsync: committed (readers see it) is not yet answered.
+TEST_F(DeferredSyncTest, AWorkIsAnsweredOnlyWhenTheNextInsertCommitHasSyncedIt) {
+  OpenWithDelay(600'000'000);  // ten minutes: only the insert can answer the work
+  std::promise<util::Status> done;
+  std::future<util::Status> answered = done.get_future();
+  SubmitAttemptsUpdate(*store_, 3, done);
+  WaitUntilCommitted(*store_, 3);
+  EXPECT_EQ(answered.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  EXPECT_EQ(store_->writer_stats().deferred_syncs, 1);
+
+  ASSERT_OK(store_->InsertEvent(MakeEvent("evt_cover", 1)));
+  EXPECT_OK(answered.get());
+  EXPECT_EQ(store_->writer_stats().syncs_alone, 0);
+}
+
+// A duplicate writes nothing, so its commit syncs nothing: the work stays unanswered.
+TEST_F(DeferredSyncTest, AnInsertCommitThatWroteNothingDoesNotAnswerTheWork) {
+  OpenWithDelay(600'000'000);
+  std::promise<util::Status> done;
+  std::future<util::Status> answered = done.get_future();
+  SubmitAttemptsUpdate(*store_, 4, done);
+  WaitUntilCommitted(*store_, 4);
+  ASSERT_OK_AND_ASSIGN(InsertOutcome outcome, store_->InsertEvent(MakeEvent("evt_target")));
+  EXPECT_EQ(outcome, InsertOutcome::kDuplicate);
+  EXPECT_EQ(answered.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  ASSERT_OK(store_->InsertEvent(MakeEvent("evt_cover", 1)));
+  EXPECT_OK(answered.get());
+}
+
+// With no insert coming, the writer syncs alone once the delay has passed.
+TEST_F(DeferredSyncTest, WithNoInsertTheWriterSyncsAloneAfterTheDelay) {
+  OpenWithDelay(50'000);
+  std::promise<util::Status> done;
+  SubmitAttemptsUpdate(*store_, 5, done);
+  EXPECT_OK(done.get_future().get());
+  sqlite::WriterStats stats = store_->writer_stats();
+  EXPECT_EQ(stats.deferred_syncs, 1);
+  EXPECT_EQ(stats.syncs_alone, 1);
+}
+
+TEST_F(DeferredSyncTest, ShutdownSyncsAndAnswersAHeldWork) {
+  OpenWithDelay(600'000'000);
+  std::promise<util::Status> done;
+  SubmitAttemptsUpdate(*store_, 6, done);
+  WaitUntilCommitted(*store_, 6);
+  store_->Shutdown();
+  EXPECT_OK(done.get_future().get());
+  EXPECT_EQ(store_->writer_stats().syncs_alone, 1);
+}
+
+// The owed fsync fails (a full disk): the work hears the failure, not success, and the store
+// takes writes again once the disk recovers.
+TEST_F(DeferredSyncTest, AFailedSyncFailsTheHeldWork) {
+  const std::string fault_file = dir_.File("disk-full");
+  OpenWithDelay(600'000'000, fault_file);
+  std::promise<util::Status> done;
+  SubmitAttemptsUpdate(*store_, 7, done);
+  WaitUntilCommitted(*store_, 7);
+  std::ofstream(fault_file) << "full";
+  auto failed = store_->InsertEvent(MakeEvent("evt_refused", 1));
+  EXPECT_STATUS_CODE(failed.status(), kUnavailable);
+  std::filesystem::remove(fault_file);
+  std::promise<util::Status> later;
+  SubmitAttemptsUpdate(*store_, 8, later);
+  std::ofstream(fault_file) << "full";
+  store_->Shutdown();  // syncs alone: fails
+  std::filesystem::remove(fault_file);
+  EXPECT_STATUS_CODE(done.get_future().get(), kUnavailable);
+  EXPECT_STATUS_CODE(later.get_future().get(), kUnavailable);
 }
 
 TEST_F(GroupCommitTest, SubmitWriteAfterShutdownFailsAtOnce) {

@@ -2,10 +2,13 @@
 // reads, ForEachEventInOrder, RequeueEvents) and migration 2, on a real database in a TempDir.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/processing.h"
@@ -159,6 +162,40 @@ TEST_F(ProcessingTest, CommitWritesEveryKindAndSurvivesReopen) {
   EXPECT_TRUE(due.empty());
   ASSERT_OK_AND_ASSIGN(audit, store_->AuditForEvent("evt_other"));
   EXPECT_TRUE(audit.empty());
+}
+
+// A processing commit's fsync is left to the next insert commit (deferred_sync_us), and readers
+// see the commit before it: its outbox row must not go out until that fsync, or a power loss
+// could take back a notification already delivered (the event would be processed again and
+// notify a second time). Rows already in the file when the store opens are deliverable.
+TEST_F(ProcessingTest, AnOutboxRowIsOfferedForDeliveryOnlyOnceItsCommitIsSynced) {
+  store_.reset();
+  sqlite::SqliteOptions options = fixture_.Options();
+  options.deferred_sync_us = 600'000'000;  // ten minutes: only an insert commit syncs
+  ASSERT_OK_AND_ASSIGN(store_, SqliteStore::Open(options));
+  Insert("evt_1");
+  std::future<util::Status> committed =
+      std::async(std::launch::async, [&] { return store_->CommitProcessing(FullCommit("evt_1")); });
+  for (int i = 0; i < 1000 && OutboxCount() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(OutboxCount(), 1);  // committed: the admin list shows it
+  ASSERT_OK_AND_ASSIGN(OutboxPage listed, store_->ListOutbox(OutboxFilter{}));
+  ASSERT_EQ(listed.entries.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(std::vector<OutboxEntry> open, store_->OpenOutbox(0, 10));
+  EXPECT_TRUE(open.empty());  // not synced: not offered
+  EXPECT_EQ(committed.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);
+
+  Insert("evt_2", 1);  // its commit's fsync covers the processing commit
+  ASSERT_OK(committed.get());
+  ASSERT_OK_AND_ASSIGN(open, store_->OpenOutbox(0, 10));
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].event_id, "evt_1");
+
+  Open();
+  ASSERT_OK_AND_ASSIGN(open, store_->OpenOutbox(0, 10));
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].event_id, "evt_1");
 }
 
 TEST_F(ProcessingTest, RecordWritesApplyInOrder) {

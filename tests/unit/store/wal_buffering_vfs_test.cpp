@@ -213,7 +213,66 @@ TEST(WalBufferingVfsTest, AProcessThatDiesWithoutClosingKeepsEveryCommit) {
   EXPECT_EQ(IntegrityCheck(*reader), "ok");
 }
 
-TEST(WalBufferingVfsTest, AWriteThatFailsFailsTheCommitAndTheNextOneSucceeds) {
+int FileControl(Connection& conn, int op, int* arg) {
+  return sqlite3_file_control(conn.handle(), "main", op, arg);
+}
+
+bool SyncOwed(Connection& conn) {
+  int owed = -1;
+  EXPECT_EQ(FileControl(conn, kWalSyncOwedFcntl, &owed), SQLITE_OK);
+  return owed == 1;
+}
+
+// A deferred sync: the commit's frames go to the file (another connection reads them from
+// there) but the fdatasync is owed, until kSyncOwedWalFcntl or any later sync makes it up.
+TEST(WalBufferingVfsTest, ADeferredSyncWritesTheFramesAndOwesTheSync) {
+  TempDir dir;
+  const std::string path = dir.File("store.db");
+  ASSERT_OK_AND_ASSIGN(std::string buffering, WalBufferingVfs(CountingVfs()));
+  auto writer = OpenWith(path, buffering);
+  auto reader = OpenWith(path, "");
+  ASSERT_OK(CommitRows(*writer, 0));
+  EXPECT_FALSE(SyncOwed(*writer));
+
+  int on = 1;
+  ASSERT_EQ(FileControl(*writer, kDeferWalSyncFcntl, &on), SQLITE_OK);
+  wal_written_end = 0;  // the counters are shared by every file of the counting VFS
+  wal_synced_end = 0;
+  ASSERT_OK(CommitRows(*writer, kRowsPerCommit));
+  const auto wal_size = static_cast<int64_t>(std::filesystem::file_size(path + "-wal"));
+  EXPECT_EQ(wal_written_end.load(), wal_size);  // written out at the commit
+  EXPECT_EQ(wal_synced_end.load(), 0);          // not synced
+  EXPECT_TRUE(SyncOwed(*writer));
+  EXPECT_EQ(Count(*reader), 2 * kRowsPerCommit);
+
+  ASSERT_EQ(FileControl(*writer, kSyncOwedWalFcntl, nullptr), SQLITE_OK);
+  EXPECT_EQ(wal_synced_end.load(), wal_size);
+  EXPECT_FALSE(SyncOwed(*writer));
+
+  // Owed again, then made up by the next commit that syncs.
+  ASSERT_OK(CommitRows(*writer, 2 * kRowsPerCommit));
+  EXPECT_TRUE(SyncOwed(*writer));
+  int off = 0;
+  ASSERT_EQ(FileControl(*writer, kDeferWalSyncFcntl, &off), SQLITE_OK);
+  ASSERT_OK(CommitRows(*writer, 3 * kRowsPerCommit));
+  EXPECT_FALSE(SyncOwed(*writer));
+  EXPECT_EQ(wal_synced_end.load(), static_cast<int64_t>(std::filesystem::file_size(path + "-wal")));
+  EXPECT_EQ(Count(*reader), 4 * kRowsPerCommit);
+}
+
+// Another VFS does not know the controls: the group-commit writer then never defers.
+TEST(WalBufferingVfsTest, AnotherVfsDoesNotAnswerTheControls) {
+  TempDir dir;
+  auto plain = OpenWith(dir.File("plain.db"), "");
+  int owed = 0;
+  EXPECT_EQ(FileControl(*plain, kWalSyncOwedFcntl, &owed), SQLITE_NOTFOUND);
+}
+
+class WalBufferingFaultTest : public ::testing::TestWithParam<bool> {};
+
+// With the sync deferred or not, a failed write fails the commit: deferring the sync does not
+// defer the write.
+TEST_P(WalBufferingFaultTest, AWriteThatFailsFailsTheCommitAndTheNextOneSucceeds) {
   TempDir dir;
   const std::string path = dir.File("store.db");
   const std::string fault_file = dir.File("disk-full");
@@ -222,11 +281,14 @@ TEST(WalBufferingVfsTest, AWriteThatFailsFailsTheCommitAndTheNextOneSucceeds) {
   auto writer = OpenWith(path, buffering);
   auto reader = OpenWith(path, "");
   ASSERT_OK(CommitRows(*writer, 0));
+  int defer = GetParam() ? 1 : 0;
+  ASSERT_EQ(FileControl(*writer, kDeferWalSyncFcntl, &defer), SQLITE_OK);
 
   std::ofstream(fault_file) << "full";
   // The writes are gathered; the failure surfaces when they go out, at the commit's sync.
   EXPECT_FALSE(CommitRows(*writer, 1000).ok());
   EXPECT_FALSE(writer->InTransaction());
+  EXPECT_FALSE(SyncOwed(*writer));
   std::filesystem::remove(fault_file);
 
   EXPECT_EQ(Count(*reader), kRowsPerCommit);
@@ -236,6 +298,8 @@ TEST(WalBufferingVfsTest, AWriteThatFailsFailsTheCommitAndTheNextOneSucceeds) {
   EXPECT_EQ(IntegrityCheck(*reader), "ok");
   EXPECT_EQ(Count(*reader), 2 * kRowsPerCommit);
 }
+
+INSTANTIATE_TEST_SUITE_P(DeferredSync, WalBufferingFaultTest, ::testing::Bool());
 
 }  // namespace
 }  // namespace stripehook::store::sqlite
