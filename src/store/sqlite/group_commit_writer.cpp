@@ -90,8 +90,14 @@ std::vector<PendingWrite> GroupCommitWriter::TakeBatch(
 void GroupCommitWriter::Run() {
   const bool defer = options_.sync_delay.count() > 0 && executor_.CanDeferSync();
   while (true) {
+    // Waiting for an insert commit pays only while inserts are coming in: a backlog drained by
+    // the pipeline alone would otherwise wait out the delay at every processing commit.
     std::optional<std::chrono::steady_clock::time_point> sync_by;
-    if (!held_.empty()) sync_by = held_since_ + options_.sync_delay;
+    if (!held_.empty()) {
+      const bool inserts_flowing =
+          last_insert_commit_ && held_since_ - *last_insert_commit_ <= options_.sync_delay;
+      sync_by = inserts_flowing ? held_since_ + options_.sync_delay : held_since_;
+    }
     std::vector<PendingWrite> batch = TakeBatch(sync_by);
     if (batch.empty()) {
       if (held_.empty()) return;  // stopping, and everything is committed and synced
@@ -105,6 +111,7 @@ void GroupCommitWriter::Run() {
     if (!inserts && sync_by && started >= *sync_by) ReleaseHeld(/*now=*/true);
     util::Status status = executor_.Execute(batch, /*defer_sync=*/defer && !inserts);
     ObserveCommit(inserts, batch.size(), std::chrono::steady_clock::now() - started);
+    if (inserts) last_insert_commit_ = started;
     Record(inserts, batch.size(), status);  // before the callbacks: an answered caller sees it
     if (!inserts && status.ok() && executor_.SyncOwed()) {
       if (held_.empty()) held_since_ = started;

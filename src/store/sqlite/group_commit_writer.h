@@ -65,7 +65,8 @@ class GroupCommitWriter {
     // A batch of works (processing commits) commits without its own fsync: the next insert
     // commit's fsync covers its frames too, and its callbacks run only then, so every callback
     // still means "committed and synced". When no insert commits within `sync_delay` of the first
-    // such batch, the writer syncs the WAL alone. 0: works commit with a sync of their own.
+    // such batch, the writer syncs the WAL alone; at once when the queue is empty and no insert
+    // committed in the `sync_delay` before it. 0: works commit with a sync of their own.
     // Under load this takes one ~1 ms fsync per processing commit off the writer, which inserts
     // queued behind it waited for (bench/README.md).
     std::chrono::microseconds sync_delay{0};
@@ -110,6 +111,7 @@ class GroupCommitWriter {
   // of them was held.
   std::vector<BatchExecutor::HeldWork> held_;
   std::chrono::steady_clock::time_point held_since_;
+  std::optional<std::chrono::steady_clock::time_point> last_insert_commit_;  // when it began
 
   std::mutex mu_;
   std::condition_variable wake_;

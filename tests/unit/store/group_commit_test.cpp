@@ -371,6 +371,28 @@ TEST_F(DeferredSyncTest, WithNoInsertTheWriterSyncsAloneAfterTheDelay) {
   EXPECT_EQ(stats.syncs_alone, 1);
 }
 
+// When no insert has committed lately none is waited for: a backlog drained by the pipeline alone
+// would otherwise wait out the delay at every processing commit.
+TEST_F(DeferredSyncTest, WithNoInsertLatelyTheWriterSyncsAtOnce) {
+  sqlite::SqliteOptions options = fixture_.Options();
+  options.deferred_sync_us = 600'000'000;  // ten minutes: waited for, the test would time out
+  ASSERT_OK_AND_ASSIGN(store_, SqliteStore::Open(options));
+  std::promise<util::Status> done;
+  store_->SubmitWrite(
+      [](WriteTxn& txn) {
+        return txn.Exec(
+            "INSERT INTO outbox (event_id, type, user_id, body, created_at) "
+            "VALUES ('evt_x', 'access.changed', 'user_1', '{}', 0)");
+      },
+      [&done](util::Status s) { done.set_value(std::move(s)); });
+  std::future<util::Status> answered = done.get_future();
+  ASSERT_EQ(answered.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+  EXPECT_OK(answered.get());
+  sqlite::WriterStats stats = store_->writer_stats();
+  EXPECT_EQ(stats.deferred_syncs, 1);
+  EXPECT_EQ(stats.syncs_alone, 1);
+}
+
 TEST_F(DeferredSyncTest, ShutdownSyncsAndAnswersAHeldWork) {
   OpenWithDelay(600'000'000);
   std::promise<util::Status> done;
