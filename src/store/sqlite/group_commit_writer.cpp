@@ -88,7 +88,7 @@ std::vector<PendingWrite> GroupCommitWriter::TakeBatch(
 }
 
 void GroupCommitWriter::Run() {
-  const bool defer = options_.sync_delay.count() > 0 && executor_.CanDeferSync();
+  const bool defer = options_.sync_delay.count() > 0;
   while (true) {
     // Waiting for an insert commit pays only while inserts are coming in: a backlog drained by
     // the pipeline alone would otherwise wait out the delay at every processing commit.

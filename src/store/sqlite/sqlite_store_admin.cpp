@@ -1,10 +1,10 @@
 // SqliteStore's admin read models and cleanup (see store.h).
-#include <future>
 #include <memory>
 #include <utility>
 
 #include "store/sqlite/admin_queries.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/write_and_wait.h"
 
 namespace stripehook::store::sqlite {
 namespace {
@@ -15,17 +15,13 @@ constexpr int kCleanupBatch = 2000;
 
 util::StatusOr<int64_t> CleanupOnce(SqliteStore& store, int64_t received_before_us,
                                     std::shared_ptr<const std::string> keep_json) {
-  auto promise = std::make_shared<std::promise<util::Status>>();
   auto deleted = std::make_shared<int64_t>(0);
-  std::future<util::Status> done = promise->get_future();
-  store.SubmitWrite(
-      [deleted, received_before_us, keep_json](WriteTxn& txn) -> util::Status {
+  SH_RETURN_IF_ERROR(
+      SubmitAndWait(store, [deleted, received_before_us, keep_json](WriteTxn& txn) -> util::Status {
         SH_ASSIGN_OR_RETURN(*deleted,
                             CleanupBatch(txn, received_before_us, *keep_json, kCleanupBatch));
         return util::OkStatus();
-      },
-      [promise](util::Status status) { promise->set_value(std::move(status)); });
-  SH_RETURN_IF_ERROR(done.get());
+      }));
   return *deleted;
 }
 

@@ -1,26 +1,13 @@
 // SqliteStore's processing, record, audit and outbox methods (the rest is in sqlite_store.cpp).
-#include <future>
 #include <memory>
 #include <utility>
 
 #include "store/sqlite/processing_writes.h"
 #include "store/sqlite/record_queries.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/write_and_wait.h"
 
 namespace stripehook::store::sqlite {
-namespace {
-
-// Submits `work` to the writer and waits for its commit. Must not run on the writer thread.
-util::Status WriteAndWait(SqliteStore& store, WriteWork work) {
-  // shared_ptr because WriteDone is a std::function, which must be copyable.
-  auto promise = std::make_shared<std::promise<util::Status>>();
-  std::future<util::Status> result = promise->get_future();
-  store.SubmitWrite(std::move(work),
-                    [promise](util::Status status) { promise->set_value(std::move(status)); });
-  return result.get();
-}
-
-}  // namespace
 
 util::StatusOr<std::vector<StoredEvent>> SqliteStore::DueEvents(int64_t now_us, int limit) {
   ReadPool::Lease lease = readers_->Acquire();
@@ -31,7 +18,7 @@ util::Status SqliteStore::CommitProcessing(ProcessingCommit commit) {
   if (commit.empty()) return util::OkStatus();
   auto shared = std::make_shared<const ProcessingCommit>(std::move(commit));
   auto last_outbox_seq = std::make_shared<int64_t>(0);
-  SH_RETURN_IF_ERROR(WriteAndWait(*this, [shared, last_outbox_seq](WriteTxn& txn) {
+  SH_RETURN_IF_ERROR(SubmitAndWait(*this, [shared, last_outbox_seq](WriteTxn& txn) {
     return ApplyProcessingCommit(txn, *shared, last_outbox_seq.get());
   }));
   // The writer answers only after a sync has covered the commit: its rows may go out now.
@@ -58,7 +45,7 @@ util::Status SqliteStore::ForEachEventInOrder(const std::function<void(StoredEve
 util::StatusOr<int64_t> SqliteStore::RequeueEvents(const std::optional<std::string>& id) {
   // Written by the work on the writer thread, read here after the future has synchronized.
   auto requeued = std::make_shared<int64_t>(0);
-  SH_RETURN_IF_ERROR(WriteAndWait(*this, [requeued, id](WriteTxn& txn) -> util::Status {
+  SH_RETURN_IF_ERROR(SubmitAndWait(*this, [requeued, id](WriteTxn& txn) -> util::Status {
     SH_ASSIGN_OR_RETURN(*requeued, RequeueInTxn(txn, id));
     return util::OkStatus();
   }));

@@ -33,6 +33,16 @@ util::Status CallWork(PendingWork& work, WriteTxn& txn) {
   }
 }
 
+// The last-resort catch of the writer thread: one bad callback must not stop the others.
+template <typename Callback>
+void RunCallback(Callback&& callback) {
+  try {
+    callback();
+  } catch (...) {
+    util::LogError("store write callback threw");
+  }
+}
+
 }  // namespace
 
 BatchExecutor::BatchExecutor(std::unique_ptr<Connection> conn, const util::Clock& clock)
@@ -44,7 +54,7 @@ BatchExecutor::BatchExecutor(std::unique_ptr<Connection> conn, const util::Clock
 
 util::Status BatchExecutor::Execute(std::vector<PendingWrite>& batch, bool defer_sync) {
   results_.assign(batch.size(), Result());
-  defer_sync = defer_sync && can_defer_sync_;
+  defer_sync = defer_sync && can_defer_sync_;  // another VFS: the commit syncs as usual
   if (defer_sync) DeferSync(true);
   util::Status status;
   {
@@ -126,20 +136,14 @@ void BatchExecutor::Hold(std::vector<PendingWrite>& batch, std::vector<HeldWork>
 }
 
 void BatchExecutor::Release(std::vector<HeldWork>& held, const util::Status& sync) {
-  for (HeldWork& work : held) {
-    try {
-      work.done(sync.ok() ? work.own : sync);
-    } catch (...) {
-      util::LogError("store write callback threw");
-    }
-  }
+  for (HeldWork& work : held) RunCallback([&] { work.done(sync.ok() ? work.own : sync); });
   held.clear();
 }
 
 void BatchExecutor::Deliver(std::vector<PendingWrite>& batch, const util::Status& batch_status) {
   const std::vector<Result>& results = results_;
   for (size_t i = 0; i < batch.size(); ++i) {
-    try {
+    RunCallback([&] {
       if (auto* insert = std::get_if<PendingInsert>(&batch[i])) {
         if (batch_status.ok()) {
           insert->done(results[i].outcome);
@@ -150,10 +154,7 @@ void BatchExecutor::Deliver(std::vector<PendingWrite>& batch, const util::Status
         const util::Status& own = results[i].work_status;
         std::get<PendingWork>(batch[i]).done(!batch_status.ok() ? batch_status : own);
       }
-    } catch (...) {
-      // The last-resort catch of the writer thread: one bad callback must not stop the others.
-      util::LogError("store write callback threw");
-    }
+    });
   }
 }
 

@@ -43,8 +43,9 @@ class BatchExecutor {
   BatchExecutor(std::unique_ptr<Connection> conn, const util::Clock& clock);
 
   // Applies and commits `batch`; returns the status of its transaction (OK when committed).
-  // With `defer_sync` (and CanDeferSync()) the commit writes its frames but leaves its fsync owed
-  // (wal_buffering_vfs.h): SyncOwed() is then true until a later sync of the WAL makes it up.
+  // With `defer_sync`, on the WAL-buffering VFS, the commit writes its frames but leaves its fsync
+  // owed (wal_buffering_vfs.h): SyncOwed() is then true until a later sync of the WAL makes it up.
+  // On another VFS the commit syncs as usual and nothing is ever owed.
   util::Status Execute(std::vector<PendingWrite>& batch, bool defer_sync = false);
   // Then runs every callback of that batch with its outcome (or the batch's error).
   void Deliver(std::vector<PendingWrite>& batch, const util::Status& batch_status);
@@ -53,8 +54,6 @@ class BatchExecutor {
   // Runs held callbacks: each with its work's outcome once `sync` is OK, else with `sync`.
   static void Release(std::vector<HeldWork>& held, const util::Status& sync);
 
-  // Whether the connection's VFS can defer syncs (the WAL-buffering VFS is on top).
-  bool CanDeferSync() const { return can_defer_sync_; }
   bool SyncOwed();
   // Makes the owed sync of the WAL (OK at once when none is owed).
   util::Status SyncWal();
@@ -75,7 +74,7 @@ class BatchExecutor {
   void DeferSync(bool on);
 
   std::unique_ptr<Connection> conn_;
-  bool can_defer_sync_ = false;
+  bool can_defer_sync_ = false;  // the WAL-buffering VFS is on top
   StatementCache cache_;
   const util::Clock& clock_;
   std::vector<Result> results_;  // of the batch last executed
