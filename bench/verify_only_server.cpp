@@ -13,7 +13,7 @@
 #include "stripe/envelope.h"
 #include "stripe/signature.h"
 #include "util/clock.h"
-#include "util/log.h"
+#include "util/json_text.h"
 
 namespace stripehook::bench {
 namespace {

@@ -46,7 +46,7 @@ http::Response AccessResponse(const AppApi& api, std::string_view user_id) {
   api.read_state([&](const billing::State& state) {
     decision = billing::Access(user_id, state, now, *api.config);
   });
-  return http::Response::Json(200, boost::json::serialize(billing::ToJson(decision)));
+  return http::Response::Json(200, billing::AccessJson(decision));
 }
 
 http::Response PurchasesResponse(const AppApi& api, std::string_view user_id) {

@@ -6,7 +6,7 @@
 #include "app/store_factory.h"
 #include "store/store.h"
 #include "util/clock.h"
-#include "util/log.h"
+#include "util/json_text.h"
 
 namespace stripehook::app {
 namespace {

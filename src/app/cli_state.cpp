@@ -84,7 +84,7 @@ int RunAccess(const CommonOptions& common, const std::string& user_id, const std
     return 1;
   }
   billing::AccessDecision decision = billing::Access(user_id, *live, now, opened->billing);
-  std::cout << boost::json::serialize(billing::ToJson(decision)) << "\n";
+  std::cout << billing::AccessJson(decision) << "\n";
   return 0;
 }
 

@@ -1,10 +1,13 @@
 #include "billing/access.h"
 
 #include <algorithm>
+#include <span>
+#include <string_view>
 #include <tuple>
 
 #include "billing/apply_internal.h"
 #include "billing/revocation.h"
+#include "util/json_text.h"
 
 namespace stripehook::billing {
 namespace {
@@ -15,8 +18,9 @@ bool Grants(const Config& config, std::string_view status) {
 }
 
 // Which of several subscriptions of one user the decision rests on: granting before past_due
-// before other live statuses before ended ones, then the newest.
-std::tuple<int, int64_t, std::string> Preference(const Config& config, const Subscription& s) {
+// before other live statuses before ended ones, then the newest (then the greatest id, so that the
+// choice never depends on the order the candidates are met in).
+std::tuple<int, int64_t, std::string_view> Preference(const Config& config, const Subscription& s) {
   int tier = 0;
   if (Grants(config, s.status)) {
     tier = 3;
@@ -28,19 +32,22 @@ std::tuple<int, int64_t, std::string> Preference(const Config& config, const Sub
   return {tier, s.created, s.id};
 }
 
-const Subscription* ChooseSubscription(const State& state, const std::set<std::string>& customers,
+// The user's subscriptions: by metadata.user_id and through each customer. One may be met twice.
+const Subscription* ChooseSubscription(const State& state,
+                                       std::span<const std::string_view> customers,
                                        std::string_view user_id, const Config& config) {
-  std::set<std::string> ids(state.Related(Relation::kUserSubscriptions, user_id));
-  for (const std::string& customer : customers) {
-    const auto& subs = state.Related(Relation::kCustomerSubscriptions, customer);
-    ids.insert(subs.begin(), subs.end());
-  }
   const Subscription* best = nullptr;
-  for (const std::string& id : ids) {
-    const Subscription* s = state.Find<Subscription>(id);
-    if (s != nullptr && (best == nullptr || Preference(config, *s) > Preference(config, *best))) {
-      best = s;
+  auto consider = [&](const std::set<std::string>& ids) {
+    for (const std::string& id : ids) {
+      const Subscription* s = state.Find<Subscription>(id);
+      if (s != nullptr && (best == nullptr || Preference(config, *s) > Preference(config, *best))) {
+        best = s;
+      }
     }
+  };
+  consider(state.Related(Relation::kUserSubscriptions, user_id));
+  for (std::string_view customer : customers) {
+    consider(state.Related(Relation::kCustomerSubscriptions, customer));
   }
   return best;
 }
@@ -111,9 +118,9 @@ void FillPlanDetails(const Config& config, AccessDecision& d) {
   }
 }
 
-bool AllDeleted(const State& state, const std::set<std::string>& customers) {
+bool AllDeleted(const State& state, std::span<const std::string_view> customers) {
   if (customers.empty()) return false;
-  for (const std::string& id : customers) {
+  for (std::string_view id : customers) {
     const Customer* c = state.Find<Customer>(id);
     if (c == nullptr || !c->deleted_at) return false;
   }
@@ -128,7 +135,8 @@ AccessDecision Access(std::string_view user_id, const State& state, int64_t now,
   d.user_id = std::string(user_id);
   d.as_of = now;
   d.reason = "no subscription";
-  const std::set<std::string> customers = state.CustomersOfUser(user_id);
+  // Views into `state`, which the caller keeps unchanged while this runs.
+  const std::vector<std::string_view> customers = state.CustomerIdsOfUser(user_id);
   const Subscription* sub = ChooseSubscription(state, customers, user_id, config);
   if (sub != nullptr) DecideForSubscription(*sub, now, config, d);
   if (!d.access) {
@@ -165,6 +173,52 @@ boost::json::object ToJson(const AccessDecision& d) {
   for (const auto& [k, v] : d.limits) limits[k] = v;
   out["limits"] = std::move(limits);
   out["as_of"] = d.as_of;
+  return out;
+}
+
+namespace {
+
+void AppendNullableString(std::string& out, const std::optional<std::string>& value) {
+  if (value) {
+    util::AppendJsonString(out, *value);
+  } else {
+    out += "null";
+  }
+}
+
+}  // namespace
+
+std::string AccessJson(const AccessDecision& d) {
+  std::string out;
+  out.reserve(256);
+  out += "{\"user_id\":";
+  util::AppendJsonString(out, d.user_id);
+  out += ",\"plan\":";
+  AppendNullableString(out, d.plan);
+  out += ",\"status\":";
+  AppendNullableString(out, d.status);
+  out += d.access ? ",\"access\":true" : ",\"access\":false";
+  out += ",\"reason\":";
+  util::AppendJsonString(out, d.reason);
+  out += ",\"grace_until\":";
+  out += d.grace_until ? std::to_string(*d.grace_until) : "null";
+  out += ",\"features\":[";
+  for (size_t i = 0; i < d.features.size(); ++i) {
+    if (i > 0) out += ',';
+    util::AppendJsonString(out, d.features[i]);
+  }
+  out += "],\"limits\":{";
+  bool first = true;
+  for (const auto& [name, limit] : d.limits) {
+    if (!first) out += ',';
+    first = false;
+    util::AppendJsonString(out, name);
+    out += ':';
+    out += std::to_string(limit);
+  }
+  out += "},\"as_of\":";
+  out += std::to_string(d.as_of);
+  out += '}';
   return out;
 }
 

@@ -43,5 +43,9 @@ AccessDecision Access(std::string_view user_id, const State& state, int64_t now,
 // The application API shape of DESIGN.md §4: {"user_id","plan","status","access","reason",
 // "grace_until","features","limits","as_of"} (nulls for absent optionals).
 boost::json::object ToJson(const AccessDecision& decision);
+// The same answer as JSON text: the bytes boost::json::serialize(ToJson(decision)) gives, written
+// directly. GET /v1/access is the hot read path, and building the DOM and serialising it were a
+// quarter of its instructions.
+std::string AccessJson(const AccessDecision& decision);
 
 }  // namespace stripehook::billing

@@ -5,15 +5,18 @@
 namespace stripehook::billing {
 namespace {
 
+// A dispute reached both through the charge and its payment intent appears twice; callers only
+// ask whether any is open or lost.
 std::vector<const Dispute*> DisputesOf(const State& state, const Charge& charge) {
-  std::set<std::string> ids = state.Related(Relation::kChargeDisputes, charge.id);
-  if (!charge.payment_intent.empty()) {
-    const auto& by_pi = state.Related(Relation::kPaymentIntentDisputes, charge.payment_intent);
-    ids.insert(by_pi.begin(), by_pi.end());
-  }
   std::vector<const Dispute*> out;
-  for (const std::string& id : ids) {
-    if (const Dispute* d = state.Find<Dispute>(id)) out.push_back(d);
+  auto add = [&](const std::set<std::string>& ids) {
+    for (const std::string& id : ids) {
+      if (const Dispute* d = state.Find<Dispute>(id)) out.push_back(d);
+    }
+  };
+  add(state.Related(Relation::kChargeDisputes, charge.id));
+  if (!charge.payment_intent.empty()) {
+    add(state.Related(Relation::kPaymentIntentDisputes, charge.payment_intent));
   }
   return out;
 }
@@ -38,9 +41,9 @@ struct ChargeView {
   bool refunded = false;
 };
 
-std::vector<ChargeView> ChargesOf(const State& state, const std::set<std::string>& customers) {
+std::vector<ChargeView> ChargesOf(const State& state, std::span<const std::string_view> customers) {
   std::vector<ChargeView> out;
-  for (const std::string& customer : customers) {
+  for (std::string_view customer : customers) {
     for (const std::string& id : state.Related(Relation::kCustomerCharges, customer)) {
       const Charge* charge = state.Find<Charge>(id);
       if (charge == nullptr) continue;
@@ -57,8 +60,8 @@ std::vector<ChargeView> ChargesOf(const State& state, const std::set<std::string
 }
 
 // An open dispute reached through a payment intent whose charge we never saw.
-bool OpenDisputeViaPaymentIntent(const State& state, const std::set<std::string>& customers) {
-  for (const std::string& customer : customers) {
+bool OpenDisputeViaPaymentIntent(const State& state, std::span<const std::string_view> customers) {
+  for (std::string_view customer : customers) {
     for (const std::string& pi : state.Related(Relation::kCustomerPaymentIntents, customer)) {
       for (const std::string& id : state.Related(Relation::kPaymentIntentDisputes, pi)) {
         const Dispute* d = state.Find<Dispute>(id);
@@ -70,7 +73,7 @@ bool OpenDisputeViaPaymentIntent(const State& state, const std::set<std::string>
 }
 
 // A successful payment made after `after` (object creation times) that nothing reversed.
-bool LaterPayment(const State& state, const std::set<std::string>& customers,
+bool LaterPayment(const State& state, std::span<const std::string_view> customers,
                   const std::vector<ChargeView>& charges, int64_t after) {
   for (const ChargeView& v : charges) {
     if (v.charge->status == "succeeded" && v.charge->created > after && !v.refunded &&
@@ -78,7 +81,7 @@ bool LaterPayment(const State& state, const std::set<std::string>& customers,
       return true;
     }
   }
-  for (const std::string& customer : customers) {
+  for (std::string_view customer : customers) {
     for (const std::string& id : state.Related(Relation::kCustomerInvoices, customer)) {
       const Invoice* inv = state.Find<Invoice>(id);
       if (inv != nullptr && inv->status == "paid" && inv->amount_paid > 0 && inv->paid_at &&
@@ -97,7 +100,8 @@ bool DisputeOpen(std::string_view status) {
          status == "warning_needs_response" || status == "warning_under_review";
 }
 
-std::optional<std::string> Revocation(const State& state, const std::set<std::string>& customers,
+std::optional<std::string> Revocation(const State& state,
+                                      std::span<const std::string_view> customers,
                                       const Config& config) {
   const std::vector<ChargeView> charges = ChargesOf(state, customers);
   const AccessPolicy& policy = config.access;

@@ -4,8 +4,9 @@
 // refund of one of the user's payments. Internal to billing; used by access.cpp.
 
 #include <optional>
-#include <set>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "billing/config.h"
 #include "billing/state.h"
@@ -15,7 +16,10 @@ namespace stripehook::billing {
 // The revocation reason for a user with these customers, or nullopt. An open dispute revokes
 // until it closes; a full refund or a lost dispute revokes until a later successful payment
 // (a charge or a paid invoice created after the reversed charge).
-std::optional<std::string> Revocation(const State& state, const std::set<std::string>& customers,
+// `customers`: the user's customer ids in order (State::CustomerIdsOfUser); the first revoking
+// charge in that order names the reason.
+std::optional<std::string> Revocation(const State& state,
+                                      std::span<const std::string_view> customers,
                                       const Config& config);
 
 // True when a dispute status means the dispute is still open.

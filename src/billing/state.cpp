@@ -1,5 +1,6 @@
 #include "billing/state.h"
 
+#include <algorithm>
 #include <type_traits>
 
 namespace stripehook::billing {
@@ -126,16 +127,25 @@ void State::Erase(const Record& record) {
 }
 
 std::set<std::string> State::CustomersOfUser(std::string_view user_id) const {
-  std::set<std::string> customers = Related(Relation::kUserCustomers, user_id);
+  std::set<std::string> customers;
+  for (std::string_view id : CustomerIdsOfUser(user_id)) customers.emplace(id);
+  return customers;
+}
+
+std::vector<std::string_view> State::CustomerIdsOfUser(std::string_view user_id) const {
+  const std::set<std::string>& direct = Related(Relation::kUserCustomers, user_id);
+  std::vector<std::string_view> ids(direct.begin(), direct.end());
   for (const std::string& session_id : Related(Relation::kUserSessions, user_id)) {
     const CheckoutSession* session = Find<CheckoutSession>(session_id);
-    if (session != nullptr && !session->customer.empty()) customers.insert(session->customer);
+    if (session != nullptr && !session->customer.empty()) ids.emplace_back(session->customer);
   }
   for (const std::string& sub_id : Related(Relation::kUserSubscriptions, user_id)) {
     const Subscription* sub = Find<Subscription>(sub_id);
-    if (sub != nullptr && !sub->customer.empty()) customers.insert(sub->customer);
+    if (sub != nullptr && !sub->customer.empty()) ids.emplace_back(sub->customer);
   }
-  return customers;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
 }
 
 std::string State::UserOfCustomer(std::string_view customer_id) const {

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
+#include <vector>
 
 #include "billing/model.h"
 
@@ -80,6 +81,9 @@ class State {
   // Customers of a user: by metadata.user_id, and by the customer of the user's Checkout
   // sessions (client_reference_id). Sorted, unique.
   std::set<std::string> CustomersOfUser(std::string_view user_id) const;
+  // The same ids, in the same order, as views into this state: valid until it next changes.
+  // For the hot read path (GET /v1/access), which would otherwise copy every id.
+  std::vector<std::string_view> CustomerIdsOfUser(std::string_view user_id) const;
   // The user a customer belongs to (metadata.user_id, else a Checkout session's
   // client_reference_id), or "".
   std::string UserOfCustomer(std::string_view customer_id) const;

@@ -2,7 +2,7 @@
 
 #include <strings.h>
 
-#include "util/log.h"
+#include "util/json_text.h"
 
 namespace stripehook::http {
 namespace {

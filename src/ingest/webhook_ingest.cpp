@@ -7,6 +7,7 @@
 
 #include "stripe/envelope.h"
 #include "stripe/signature.h"
+#include "util/json_text.h"
 #include "util/log.h"
 
 namespace stripehook::ingest {

@@ -1,5 +1,6 @@
 #include "util/log.h"
 
+#include "util/json_text.h"
 #include "util/log_writer.h"
 
 #include <unistd.h>
@@ -47,38 +48,6 @@ void AppendTimestamp(std::string& out) {
 }
 
 }  // namespace
-
-void AppendJsonString(std::string& out, std::string_view value) {
-  out += '"';
-  for (unsigned char c : value) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
 
 LogLine::LogLine(LogLevel level, std::string_view msg)
     : enabled_(static_cast<int>(level) >= g_min_level.load(std::memory_order_relaxed)) {

@@ -45,7 +45,4 @@ bool ParseLogLevel(std::string_view text, LogLevel* out);
 // Replaces the destination (default: stderr). For tests; not thread-safe against logging.
 void SetLogSinkForTesting(std::function<void(std::string_view)> sink);
 
-// Appends `value` to `out` as a JSON string literal (quotes included), escaping as RFC 8259 asks.
-void AppendJsonString(std::string& out, std::string_view value);
-
 }  // namespace stripehook::util

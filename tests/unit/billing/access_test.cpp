@@ -232,6 +232,58 @@ TEST_F(AccessTest, PriceNoPlanNamesStillGrantsWithNullPlan) {
   EXPECT_EQ(d.price, "price_legacy");
 }
 
+// A user with two customers: the subscriptions of both are candidates, the tie between two equally
+// good ones goes to the greater id, and the first revoking charge in customer order names the
+// reason. (Access walks the customers as views into the state; these pin what it decides.)
+TEST_F(AccessTest, SubscriptionsAndChargesOfEveryCustomerOfTheUserCount) {
+  Deliver("evt_cus2", "customer.created", kStart, CustomerObject("cus_2", "user_1"));
+  Deliver("evt_sub2", "customer.subscription.created", kStart,
+          SubscriptionObject("sub_2", "cus_2", "active", "price_team", kStart, kPeriodEnd));
+  AccessDecision d = At(kStart + 5);
+  EXPECT_TRUE(d.access);
+  EXPECT_EQ(d.subscription_id, "sub_2");  // same tier and created as sub_1: the greater id
+  EXPECT_EQ(d.plan, "team");
+
+  DeliverSubscription("evt_sub0c", "customer.subscription.updated", kStart + 6, "canceled");
+  Deliver("evt_sub2c", "customer.subscription.updated", kStart + 6,
+          SubscriptionObject("sub_2", "cus_2", "past_due", "price_team", kStart, kPeriodEnd));
+  EXPECT_EQ(At(kStart + 7).subscription_id, "sub_2");  // past_due beats canceled
+  Deliver("evt_sub2a", "customer.subscription.updated", kStart + 8,
+          SubscriptionObject("sub_2", "cus_2", "active", "price_team", kStart, kPeriodEnd));
+
+  Deliver("evt_ch2", "charge.dispute.closed", kStart + 9, DisputeObject("dp_2", "ch_2", "lost"));
+  Deliver("evt_ch2c", "charge.succeeded", kStart + 9,
+          ChargeObject("ch_2", "cus_2", 8900, 0, kStart + 1));
+  EXPECT_EQ(At(kStart + 9).reason, "revoked: dispute lost");
+  Deliver("evt_ch1", "charge.refunded", kStart + 10,
+          ChargeObject("ch_1", "cus_1", 8900, 8900, kStart + 2));
+  EXPECT_EQ(At(kStart + 10).reason, "revoked: full refund");  // cus_1's charge comes first
+}
+
+// AccessJson writes the bytes boost::json would: compared on real decisions and on strings that
+// need every kind of escape.
+TEST_F(AccessTest, AccessJsonIsTheSerialisedToJson) {
+  std::vector<AccessDecision> decisions = {At(kStart + 5), At(kStart - 1),
+                                           Access("nobody", state_, kStart, config_)};
+  DeliverSubscription("evt_pd", "customer.subscription.updated", kStart + 20, "past_due");
+  decisions.push_back(At(kStart + 20));               // grace_until set, access
+  decisions.push_back(At(kStart + 20 + kGrace + 1));  // grace over
+  AccessDecision odd;
+  odd.user_id = "q\"u\\o\b\f\n\r\t\x01\x1f\x7f caf\xc3\xa9 /";
+  odd.plan = "p\"lan";
+  odd.status = "";
+  odd.access = true;
+  odd.reason = std::string(1, '\0') + "x";
+  odd.grace_until = -42;
+  odd.features = {"a", "", "\"b\""};
+  odd.limits = {{"z", -1}, {"a\n", 9'223'372'036'854'775'807}, {"m", 0}};
+  odd.as_of = -9'223'372'036'854'775'807 - 1;
+  decisions.push_back(odd);
+  for (const AccessDecision& decision : decisions) {
+    EXPECT_EQ(AccessJson(decision), boost::json::serialize(ToJson(decision)));
+  }
+}
+
 TEST(AccessJsonTest, HasTheApplicationApiShape) {
   AccessDecision d;
   d.user_id = "u";
