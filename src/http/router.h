@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "http/message.h"
+#include "http/route_table.h"
 
 namespace stripehook::http {
 
@@ -26,9 +27,9 @@ class Router {
  private:
   struct Route {
     std::string method;
-    std::vector<std::string> segments;
     Handler handler;
   };
+  RouteTable patterns_;  // one pattern per route, same index
   std::vector<Route> routes_;
 };
 
