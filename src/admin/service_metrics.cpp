@@ -38,6 +38,9 @@ class RouteLabeler {
   http::RouteTable table_;
 };
 
+// The request counter's and the latency histogram's series, resolved once per (route, method,
+// status) seen: a request then costs a cache lookup and two increments instead of five label
+// strings and two searches of maps keyed by string vectors (~3 % of the server's CPU per GET).
 class RequestSeries {
  public:
   RequestSeries(util::CounterFamily* requests, util::HistogramFamily* latency,
