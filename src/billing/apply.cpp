@@ -177,11 +177,12 @@ void Commit(State& state, const ApplyResult& result) {
 namespace {
 
 // Every member of an audit row but "after": the one place that says what the row holds.
-boost::json::object ChangeJsonWithoutAfter(const Change& change) {
-  boost::json::object out;
+boost::json::object ChangeJsonWithoutAfter(const Change& change,
+                                           boost::json::storage_ptr storage = {}) {
+  boost::json::object out(storage);
   out["table"] = change.table;
   out["key"] = change.key;
-  out["before"] = change.before ? RecordToJsonValue(*change.before) : nullptr;
+  out["before"] = change.before ? RecordToJsonValue(*change.before, storage) : nullptr;
   if (change.plan_change) out["plan_change"] = PlanChangeJson(*change.plan_change);
   return out;
 }
@@ -197,7 +198,11 @@ boost::json::object ToJson(const Change& change) {
 std::string CanonicalChangeJson(const Change& change, const std::optional<std::string>& after_doc) {
   // "after" sorts before every other member, so it opens the canonical text; the rest follows
   // the rest's own opening brace.
-  const std::string rest = CanonicalJson(ChangeJsonWithoutAfter(change));
+  std::string rest;
+  {
+    ScratchJsonArena arena;
+    rest = CanonicalJson(ChangeJsonWithoutAfter(change, arena.storage()));
+  }
   std::string out = "{\"after\":";
   if (after_doc) {
     out += *after_doc;

@@ -108,11 +108,14 @@ std::string CanonicalJson(const boost::json::value& value) {
   return out;
 }
 
-boost::json::value RecordToJsonValue(const Record& record) {
-  return std::visit([](const auto& r) { return boost::json::value_from(r); }, record);
+boost::json::value RecordToJsonValue(const Record& record, boost::json::storage_ptr storage) {
+  return std::visit([&](const auto& r) { return boost::json::value_from(r, storage); }, record);
 }
 
-std::string ToJson(const Record& record) { return CanonicalJson(RecordToJsonValue(record)); }
+std::string ToJson(const Record& record) {
+  ScratchJsonArena arena;
+  return CanonicalJson(RecordToJsonValue(record, arena.storage()));
+}
 
 util::StatusOr<Record> RecordFromJsonValue(std::string_view table, const boost::json::value& v) {
   std::optional<size_t> index = IndexOfTable(table);
