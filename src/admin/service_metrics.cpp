@@ -20,10 +20,7 @@ class RouteLabeler {
  public:
   explicit RouteLabeler(const std::vector<std::pair<std::string, std::string>>& routes) {
     for (const auto& [method, pattern] : routes) {
-      if (std::find(added_.begin(), added_.end(), pattern) == added_.end()) {
-        added_.push_back(pattern);
-        table_.Add(pattern);
-      }
+      if (!Has(pattern)) table_.Add(pattern);
     }
   }
 
@@ -34,7 +31,13 @@ class RouteLabeler {
   }
 
  private:
-  std::vector<std::string> added_;
+  bool Has(std::string_view pattern) const {
+    for (size_t i = 0; i < table_.size(); ++i) {
+      if (table_.Pattern(i) == pattern) return true;
+    }
+    return false;
+  }
+
   http::RouteTable table_;
 };
 
